@@ -1,0 +1,362 @@
+"""The future: a box for one result that is filled once, from any thread.
+
+A :class:`Future` knows nothing of threads pools.  It holds a state, a result
+or an exception, the callbacks to run when it is done, and the *waiters* of
+:func:`~minipool.wait` and :func:`~minipool.as_completed` to tell when it is
+done.  Executors create futures and move them through their states; users
+read them.
+
+The state machine
+=================
+
+Every change of state happens under the future's ``_state_lock``, in the
+method named in the table, and nowhere else::
+
+    state                   done()  moved to ...             by ...
+    ----------------------  ------  -----------------------  ---------------------------------
+    PENDING                 no      RUNNING                  set_running_or_notify_cancel()
+                                    CANCELLED                cancel()
+                                    FINISHED                 set_result() / set_exception()
+    RUNNING                 no      FINISHED                 set_result() / set_exception()
+    CANCELLED               yes     CANCELLED_AND_NOTIFIED   set_running_or_notify_cancel()
+    CANCELLED_AND_NOTIFIED  yes     (final)
+    FINISHED                yes     (final)
+
+Who is told of each move (always *after* the state is written):
+
+- ``cancel()`` (PENDING -> CANCELLED) wakes the threads blocked in
+  :meth:`~Future.result` / :meth:`~Future.exception` (they raise
+  :class:`~minipool.CancelledError`) and runs the done-callbacks.  The waiters
+  of ``wait()`` and ``as_completed()`` are *not* told yet.
+- ``set_running_or_notify_cancel()`` on a CANCELLED future
+  (-> CANCELLED_AND_NOTIFIED) tells the ``wait()`` / ``as_completed()``
+  waiters.  An executor calls it when a worker reaches the cancelled task, so
+  a future cancelled in the queue counts as done for ``wait()`` only once a
+  worker has passed over it.  This two-step cancel is the standard library's
+  behaviour, kept exactly: ``wait()`` on a future that was cancelled but never
+  reached by a worker (for example by ``shutdown(cancel_futures=True)``)
+  does not see it as done.
+- ``set_result()`` / ``set_exception()`` (-> FINISHED) tell everyone: blocked
+  threads, waiters, then callbacks.
+
+``running()`` is true only in RUNNING; ``cancelled()`` in both cancelled
+states; ``done()`` in the three right-hand states.
+
+Locking
+=======
+
+Each future has one plain :class:`threading.Lock`, ``_state_lock``.  It is
+held only for a few lines at a time and never while user code runs: not
+callbacks, not ``repr()`` of a result, not a waiter's caller.  Threads that
+block in ``result()`` or ``exception()`` wait on a :class:`threading.Condition`
+built around that same lock.  Waiters (the objects ``wait()`` and
+``as_completed()`` install) are told of a change *while the lock is held*, so
+that a waiter sees every change after the moment it was installed; a waiter's
+methods therefore only record the future and wake their thread, they never
+call back into the future.  The lock order is: a future's lock, then a
+waiter's lock, never the reverse.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import types
+from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+
+from minipool.errors import CancelledError, InvalidStateError, TimeoutError
+
+if TYPE_CHECKING:
+    from typing_extensions import Protocol
+
+__all__ = [
+    "CANCELLED",
+    "CANCELLED_AND_NOTIFIED",
+    "FINISHED",
+    "PENDING",
+    "RUNNING",
+    "Future",
+]
+
+# The states, with the standard library's names and values (the values appear
+# in InvalidStateError messages, so they are part of the observable behaviour).
+PENDING = "PENDING"
+RUNNING = "RUNNING"
+CANCELLED = "CANCELLED"  # cancel() succeeded; wait()/as_completed() not yet told
+CANCELLED_AND_NOTIFIED = "CANCELLED_AND_NOTIFIED"  # ... and now they have been
+FINISHED = "FINISHED"  # has a result or an exception
+
+_CANCELLED_STATES = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED))
+_DONE_STATES = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED))
+
+# How repr() names each state: both cancelled states read "cancelled".
+_STATE_DESCRIPTIONS = {
+    PENDING: "pending",
+    RUNNING: "running",
+    CANCELLED: "cancelled",
+    CANCELLED_AND_NOTIFIED: "cancelled",
+    FINISHED: "finished",
+}
+
+# Errors in callbacks (and in thread pool initializers) are logged, not
+# raised, to the logger the standard library uses, so that logging set up for
+# concurrent.futures applies to minipool unchanged.
+LOGGER = logging.getLogger("concurrent.futures")
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+
+    class _Waiter(Protocol):
+        """What a future tells of its completion (implemented in minipool.waiting).
+
+        Each method is called with the future's lock held: it must only record
+        the future and wake a thread, never call back into the future.
+        """
+
+        def add_result(self, future: Future[Any]) -> None: ...
+        def add_exception(self, future: Future[Any]) -> None: ...
+        def add_cancelled(self, future: Future[Any]) -> None: ...
+
+
+class Future(Generic[T]):
+    """The result of a call that may not have happened yet.
+
+    Created by :meth:`Executor.submit <minipool.Executor.submit>`; users read
+    it with :meth:`result`, :meth:`exception`, :meth:`done` and
+    :meth:`add_done_callback`, and may :meth:`cancel` it while it waits in
+    the queue.  Behaves exactly as :class:`concurrent.futures.Future`,
+    including ``repr()``::
+
+        >>> from minipool import Future
+        >>> f = Future()
+        >>> f.set_result(8)
+        >>> f.result(), f.done()
+        (8, True)
+        >>> repr(f).endswith("state=finished returned int>")
+        True
+
+    ``Future`` is generic: ``Future[int]`` is the type of a future whose
+    result is an ``int``.
+    """
+
+    def __init__(self) -> None:
+        """Initializes the future. Should not be called by clients."""
+        # _state_lock guards every field below.  It is never held while user
+        # code runs (see the module docstring).
+        self._state_lock = threading.Lock()
+        self._state = PENDING
+        self._result: Any = None
+        self._exception: BaseException | None = None
+        # Installed by wait()/as_completed(); told of completion under the lock.
+        self._waiters: list[_Waiter] = []
+        # Called, in order, once the future is done, without the lock.
+        self._done_callbacks: list[Callable[[Future[T]], object]] = []
+        # Threads blocked in result()/exception() wait on this condition,
+        # which wraps _state_lock; notified when the future becomes done.
+        # Fast path: building a Condition costs more than the rest of the
+        # future together, and most futures are never waited on one by one,
+        # so it is built by the first thread that has to block.
+        self._done_condition: threading.Condition | None = None
+
+    # -- reading the future ------------------------------------------------
+
+    def __repr__(self) -> str:
+        with self._state_lock:
+            state = self._state
+            result = self._result
+            exception = self._exception
+        # Formatted outside the lock: the result's class is user code.
+        name = self.__class__.__name__
+        description = _STATE_DESCRIPTIONS[state]
+        if state == FINISHED:
+            # The standard library tests the exception's truth value here and
+            # in result(), not "is not None"; so do we, to stay identical.
+            if exception:
+                return "<%s at %#x state=%s raised %s>" % (
+                    name,
+                    id(self),
+                    description,
+                    exception.__class__.__name__,
+                )
+            return "<%s at %#x state=%s returned %s>" % (
+                name,
+                id(self),
+                description,
+                result.__class__.__name__,
+            )
+        return "<%s at %#x state=%s>" % (name, id(self), description)
+
+    def cancelled(self) -> bool:
+        """Return True if the future was cancelled."""
+        with self._state_lock:
+            return self._state in _CANCELLED_STATES
+
+    def running(self) -> bool:
+        """Return True if the future is currently executing."""
+        with self._state_lock:
+            return self._state == RUNNING
+
+    def done(self) -> bool:
+        """Return True if the future was cancelled or finished executing."""
+        with self._state_lock:
+            return self._state in _DONE_STATES
+
+    def result(self, timeout: float | None = None) -> T:
+        """Return the result of the call, waiting up to *timeout* seconds for it.
+
+        Raises :class:`~minipool.CancelledError` if the future was cancelled,
+        :class:`~minipool.TimeoutError` if it is not done within *timeout*
+        seconds (``None``, the default, waits for ever), and re-raises the
+        call's exception if it raised one.
+        """
+        try:
+            with self._state_lock:
+                if self._state != FINISHED and self._state not in _CANCELLED_STATES:
+                    self._wait_until_done(timeout)
+                if self._state in _CANCELLED_STATES:
+                    raise CancelledError()
+                if self._state != FINISHED:
+                    raise TimeoutError()
+                if self._exception:
+                    raise self._exception
+                result: T = self._result
+                return result
+        finally:
+            # The traceback of a re-raised exception holds this frame, and the
+            # future holds the exception: drop "self" to break the cycle.
+            self = None  # type: ignore[assignment]  # noqa: PLW0642
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        """Return the exception raised by the call, or None if it returned.
+
+        Waits up to *timeout* seconds, like :meth:`result`, and raises
+        :class:`~minipool.CancelledError` or :class:`~minipool.TimeoutError`
+        in the same cases.
+        """
+        with self._state_lock:
+            if self._state != FINISHED and self._state not in _CANCELLED_STATES:
+                self._wait_until_done(timeout)
+            if self._state in _CANCELLED_STATES:
+                raise CancelledError()
+            if self._state != FINISHED:
+                raise TimeoutError()
+            return self._exception
+
+    def _wait_until_done(self, timeout: float | None) -> None:
+        """Block until the future is done or *timeout* passes (lock held on entry and exit)."""
+        condition = self._done_condition
+        if condition is None:
+            condition = self._done_condition = threading.Condition(self._state_lock)
+        # One wait, not a loop: the condition is only notified when the future
+        # becomes done, and Python's Condition has no spurious wake-ups.
+        # Condition.wait also gives the standard library's handling of odd
+        # timeouts (negative: do not block; wrong type: TypeError).
+        condition.wait(timeout)
+
+    def add_done_callback(self, fn: Callable[[Future[T]], object]) -> None:
+        """Arrange for ``fn(future)`` to be called when the future is done.
+
+        Callbacks run in the order they were added, in the thread that
+        completes or cancels the future; if the future is already done, *fn*
+        is called at once in this thread.  An :class:`Exception` raised by
+        *fn* is logged (logger ``"concurrent.futures"``) and otherwise ignored.
+        """
+        with self._state_lock:
+            if self._state not in _DONE_STATES:
+                self._done_callbacks.append(fn)
+                return
+        self._call_callback(fn)
+
+    def _call_callback(self, fn: Callable[[Future[T]], object]) -> None:
+        try:
+            fn(self)
+        except Exception:
+            LOGGER.exception("exception calling callback for %r", self)
+
+    def _invoke_callbacks(self) -> None:
+        # Called once, after the future became done and the lock was released.
+        # No callback can be added from now on, so the list no longer changes.
+        for callback in self._done_callbacks:
+            self._call_callback(callback)
+
+    # -- moving the future through its states -------------------------------
+
+    def cancel(self) -> bool:
+        """Cancel the future if it has not started; return whether it is cancelled.
+
+        Returns False if the call is running or finished, True if it was
+        already cancelled or is cancelled now (PENDING -> CANCELLED).
+        """
+        with self._state_lock:
+            if self._state in (RUNNING, FINISHED):
+                return False
+            if self._state in _CANCELLED_STATES:
+                return True
+            self._state = CANCELLED
+            if self._done_condition is not None:
+                self._done_condition.notify_all()
+        self._invoke_callbacks()
+        return True
+
+    def set_running_or_notify_cancel(self) -> bool:
+        """Mark the future as running, or tell the waiters it was cancelled.
+
+        For executors (and tests), called just before the call starts.
+        PENDING -> RUNNING and returns True: run the call.  CANCELLED ->
+        CANCELLED_AND_NOTIFIED, tells the waiters of :func:`~minipool.wait`
+        and :func:`~minipool.as_completed`, and returns False: skip the call.
+        In any other state it logs a critical message and raises
+        :class:`RuntimeError`.
+        """
+        with self._state_lock:
+            if self._state == PENDING:
+                self._state = RUNNING
+                return True
+            if self._state == CANCELLED:
+                self._state = CANCELLED_AND_NOTIFIED
+                for waiter in self._waiters:
+                    waiter.add_cancelled(self)
+                # Blocked threads were already woken by cancel().
+                return False
+            state = self._state
+        LOGGER.critical("Future %s in unexpected state: %s", id(self), state)
+        raise RuntimeError("Future in unexpected state")
+
+    def set_result(self, result: T) -> None:
+        """Set the call's return value: -> FINISHED (for executors and tests).
+
+        Raises :class:`~minipool.InvalidStateError` if the future is already done.
+        """
+        self._finish(result, None, raised=False)
+
+    def set_exception(self, exception: BaseException | None) -> None:
+        """Set the exception the call raised: -> FINISHED (for executors and tests).
+
+        Raises :class:`~minipool.InvalidStateError` if the future is already done.
+        """
+        self._finish(None, exception, raised=True)
+
+    def _finish(self, result: Any, exception: BaseException | None, raised: bool) -> None:
+        """PENDING or RUNNING -> FINISHED; tell waiters, blocked threads, callbacks."""
+        with self._state_lock:
+            state = self._state
+            if state not in _DONE_STATES:
+                self._result = result
+                self._exception = exception
+                self._state = FINISHED
+                for waiter in self._waiters:
+                    if raised:
+                        waiter.add_exception(self)
+                    else:
+                        waiter.add_result(self)
+                if self._done_condition is not None:
+                    self._done_condition.notify_all()
+        if state in _DONE_STATES:
+            # The message holds repr(self), which takes the lock: built here.
+            raise InvalidStateError("{}: {!r}".format(state, self))
+        self._invoke_callbacks()
+
+    # Future[int] at run time is a types.GenericAlias, as in the standard
+    # library (typing.Generic alone would make it a typing._GenericAlias).
+    __class_getitem__ = classmethod(types.GenericAlias)  # type: ignore[var-annotated]

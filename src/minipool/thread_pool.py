@@ -1,0 +1,356 @@
+"""The thread pool: :class:`ThreadPoolExecutor` and its worker threads.
+
+The data flow fits in one line::
+
+    submit()  --(future, fn, args, kwargs)-->  _work_queue  -->  worker thread runs fn, fills future
+
+``submit`` creates a :class:`~minipool.Future`, puts the work on a
+:class:`queue.SimpleQueue` and, if no worker is idle and the pool has room,
+starts one more worker.  Each worker takes work from the queue for as long as
+the pool lives.  ``None`` on the queue is a *wake-up*: it makes a blocked
+worker look at whether it should exit (the pool was shut down or garbage
+collected, or the interpreter is exiting), and a worker that exits puts it
+back for the next one.
+
+Idle workers are counted, so that ``submit`` starts a new thread only when no
+started one is free.  When a worker counts itself idle differs between Python
+versions, and it decides how many threads a pool starts; we follow the running
+version (see ``_COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY``).
+
+Worker threads are not daemons.  At interpreter exit, before Python joins
+non-daemon threads, ``_join_workers_at_exit`` wakes every worker and waits for
+it: work already submitted still runs, new work is refused.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import sys
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Literal, Tuple, TypeVar
+
+from minipool.errors import BrokenThreadPool, InvalidStateError
+from minipool.executor import Executor
+from minipool.future import LOGGER, Future
+
+if TYPE_CHECKING:
+    from typing_extensions import ParamSpec, TypeAlias
+
+    P = ParamSpec("P")
+
+__all__ = ["ThreadPoolExecutor"]
+
+T = TypeVar("T")
+
+# One unit of work on the queue: the future to fill and the call to make.
+# A plain tuple rather than a class: it is made once per submit(), and a
+# tuple is the cheapest object that holds four things.
+_Work: TypeAlias = Tuple[Future[Any], Callable[..., Any], Tuple[Any, ...], "dict[str, Any]"]
+
+# Before Python 3.12 a worker counted itself idle after *every* call it ran,
+# even with more work waiting, so the count could exceed the number of idle
+# threads and submit() started fewer threads.  From 3.12 a worker counts
+# itself idle only when it finds the queue empty.  The number of threads a pool
+# starts (and whether some programs deadlock) depends on this, so we follow
+# the running version.
+_COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY = sys.version_info >= (3, 12)
+
+if sys.version_info >= (3, 13):
+    _cpu_count = os.process_cpu_count  # the CPUs this process may use
+else:
+    _cpu_count = os.cpu_count
+
+# -- interpreter exit -----------------------------------------------------
+#
+# _global_shutdown_lock guards _interpreter_exiting and _live_workers.  It is
+# held while a worker is started, so that no worker starts after
+# _join_workers_at_exit has taken its list of workers to join.
+_global_shutdown_lock = threading.Lock()
+_interpreter_exiting = False
+# Every live worker thread -> its pool's work queue (weak: a finished thread
+# disappears from it).
+_live_workers: weakref.WeakKeyDictionary[threading.Thread, queue.SimpleQueue[_Work | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _join_workers_at_exit() -> None:
+    """Wake every worker, then wait for all of them (runs once, at interpreter exit)."""
+    global _interpreter_exiting
+    with _global_shutdown_lock:
+        _interpreter_exiting = True
+    workers = list(_live_workers.items())
+    for _thread, work_queue in workers:
+        work_queue.put(None)
+    for thread, _work_queue in workers:
+        thread.join()
+
+
+# threading._register_atexit runs a function when the interpreter starts to
+# exit, *before* it joins non-daemon threads; atexit.register would run after
+# that join, which waits for our workers for ever.  It is private, but it is
+# what the standard library's pool uses, and it exists on every supported version.
+threading._register_atexit(_join_workers_at_exit)  # type: ignore[attr-defined]
+
+# A child process made by fork() gets a copy of the lock in whatever state the
+# parent's was: hold it across the fork and make a fresh one in the child.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_global_shutdown_lock.acquire,
+        after_in_child=_global_shutdown_lock._at_fork_reinit,  # type: ignore[attr-defined]
+        after_in_parent=_global_shutdown_lock.release,
+    )
+
+
+# -- the worker -----------------------------------------------------------
+
+
+def _worker(
+    pool_ref: weakref.ref[ThreadPoolExecutor],
+    work_queue: queue.SimpleQueue[_Work | None],
+    initializer: Callable[..., object] | None,
+    initargs: tuple[Any, ...],
+) -> None:
+    """The body of every worker thread.
+
+    It holds the pool only through a weak reference, and only for a moment at
+    a time, so that a pool nobody uses any more can be garbage collected; its
+    weakref callback then puts a wake-up on the queue and the workers exit.
+    """
+    if initializer is not None:
+        try:
+            initializer(*initargs)
+        except BaseException:
+            LOGGER.critical("Exception in initializer:", exc_info=True)
+            pool = pool_ref()
+            if pool is not None:
+                pool._initializer_failed()
+            return
+    try:
+        while True:
+            if _COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
+                try:
+                    work = work_queue.get_nowait()
+                except queue.Empty:
+                    _count_idle(pool_ref)
+                    work = work_queue.get()
+            else:
+                work = work_queue.get()
+
+            if work is not None:
+                _run(*work)
+                # Drop the work before blocking again: the caller may be
+                # waiting for its arguments or result to be released.
+                del work
+                if not _COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
+                    _count_idle(pool_ref)
+                continue
+
+            # A wake-up.  Exit if the interpreter is exiting, or the pool was
+            # garbage collected or shut down; otherwise wait for more work.
+            pool = pool_ref()
+            if _interpreter_exiting or pool is None or pool._shutdown:
+                if pool is not None:
+                    # Refuse new work as early as possible.
+                    pool._shutdown = True
+                work_queue.put(None)  # pass the wake-up on to the next worker
+                return
+            del pool
+    except BaseException:
+        # Only a BaseException from a done-callback can get here (a call's
+        # own exceptions go into its future); the thread ends, logged.
+        LOGGER.critical("Exception in worker", exc_info=True)
+
+
+def _count_idle(pool_ref: weakref.ref[ThreadPoolExecutor]) -> None:
+    pool = pool_ref()
+    if pool is not None:
+        # One token per idle worker; only submit() takes tokens, under the
+        # pool's lock, so append and pop never race for the same token.
+        pool._idle_tokens.append(None)
+
+
+def _run(
+    future: Future[Any], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """Run one call and put its outcome in its future, unless it was cancelled."""
+    if not future.set_running_or_notify_cancel():
+        return
+    try:
+        result = fn(*args, **kwargs)
+    except BaseException as exc:
+        # A BaseException (KeyboardInterrupt, SystemExit) also goes into the
+        # future: the worker lives on, the caller of result() gets it.
+        future.set_exception(exc)
+        # The exception's traceback holds this frame, which holds the future,
+        # which holds the exception: drop our reference to break the cycle.
+        future = None  # type: ignore[assignment]
+    else:
+        future.set_result(result)
+
+
+# -- the pool -------------------------------------------------------------
+
+
+class ThreadPoolExecutor(Executor):
+    """An executor that runs calls in a pool of at most *max_workers* threads.
+
+    A drop-in replacement for :class:`concurrent.futures.ThreadPoolExecutor`,
+    with the same arguments, defaults, thread names, errors and shutdown::
+
+        >>> from minipool import ThreadPoolExecutor
+        >>> with ThreadPoolExecutor(max_workers=1) as executor:
+        ...     future = executor.submit(pow, 2, 3)
+        ...     print(future.result())
+        8
+
+    *max_workers* defaults to ``min(32, CPUs + 4)`` (CPUs available to the
+    process on 3.13+, of the machine before); it must be greater than 0.
+    Threads are started on demand, one per ``submit`` while no started
+    thread is idle, up to *max_workers*.  They are named
+    ``"<thread_name_prefix>_<n>"``, by default ``"ThreadPoolExecutor-<pool>_<n>"``.
+    *initializer*, if given, is called with *initargs* at the start of every
+    worker thread; if it raises, the pool becomes broken: queued and later
+    calls fail with :class:`~minipool.BrokenThreadPool`.
+
+    Two private attributes that widely used libraries read are kept with the
+    standard library's meaning: ``_max_workers`` (the int above) and
+    ``_threads`` (the set of worker threads started so far).
+    """
+
+    # Numbers the pools that get the default thread name prefix.
+    _counter = itertools.count().__next__
+
+    def __init__(
+        self,
+        max_workers: int | None = None,
+        thread_name_prefix: str = "",
+        initializer: Callable[..., object] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ) -> None:
+        if max_workers is None:
+            # Threads mostly wait on I/O or on code that releases the GIL, so
+            # a few more than the CPUs; capped so that big machines do not
+            # start hundreds of threads.
+            max_workers = min(32, (_cpu_count() or 1) + 4)
+        if max_workers <= 0:
+            raise ValueError("max_workers must be greater than 0")
+        if initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
+
+        self._max_workers = max_workers
+        self._thread_name_prefix = thread_name_prefix or ("ThreadPoolExecutor-%d" % self._counter())
+        self._initializer = initializer
+        self._initargs = initargs
+        # The work waiting for a worker, and wake-ups (None).  SimpleQueue is
+        # thread-safe by itself: no lock of ours guards it.
+        self._work_queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
+        # One token per worker that counted itself idle and has not been
+        # handed work by submit() since.  Workers append; submit() pops,
+        # holding _shutdown_lock.
+        self._idle_tokens: list[None] = []
+
+        # _shutdown_lock guards _shutdown, _broken and _threads, and makes
+        # submit() atomic with respect to shutdown() and a failing initializer:
+        # no work is queued after the queue was drained or the wake-up sent.
+        self._shutdown_lock = threading.Lock()
+        self._shutdown = False  # no new work: shutdown() was called, or workers exited
+        # False, or the message of the BrokenThreadPool error once an
+        # initializer failed.
+        self._broken: Literal[False] | str = False
+        self._threads: set[threading.Thread] = set()
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Schedule ``fn(*args, **kwargs)`` to run in a worker and return its future.
+
+        Raises :class:`RuntimeError` after :meth:`shutdown` or once the
+        interpreter is exiting, and :class:`~minipool.BrokenThreadPool` once
+        an initializer has failed.
+        """
+        with self._shutdown_lock, _global_shutdown_lock:
+            if self._broken:
+                raise BrokenThreadPool(self._broken)
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            if _interpreter_exiting:
+                raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+            future: Future[T] = Future()
+            self._work_queue.put((future, fn, args, kwargs))
+            self._start_worker_unless_one_is_idle()
+            return future
+
+    def _start_worker_unless_one_is_idle(self) -> None:
+        # Called by submit() with both locks held.
+        if self._idle_tokens:
+            self._idle_tokens.pop()  # that idle worker will take the new work
+            return
+        num_threads = len(self._threads)
+        if num_threads >= self._max_workers:
+            return  # the work waits in the queue for a busy worker
+
+        # When the pool is garbage collected, this callback wakes the workers
+        # so that they see it is gone and exit.  It must not refer to the pool.
+        def wake_workers(_: object, work_queue: queue.SimpleQueue[Any] = self._work_queue) -> None:
+            work_queue.put(None)
+
+        thread = threading.Thread(
+            name="%s_%d" % (self._thread_name_prefix or self, num_threads),
+            target=_worker,
+            args=(
+                weakref.ref(self, wake_workers),
+                self._work_queue,
+                self._initializer,
+                self._initargs,
+            ),
+        )
+        thread.start()
+        self._threads.add(thread)
+        _live_workers[thread] = self._work_queue
+
+    def _initializer_failed(self) -> None:
+        """Break the pool: fail every queued call (a worker calls this, once per failure)."""
+        with self._shutdown_lock:
+            self._broken = "A thread initializer failed, the thread pool is not usable anymore"
+            queued = _drain(self._work_queue)
+        # Outside the lock: set_exception() runs the futures' callbacks.
+        for future, _fn, _args, _kwargs in queued:
+            try:
+                future.set_exception(BrokenThreadPool(self._broken))
+            except InvalidStateError:
+                pass  # cancelled meanwhile: it is done already
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Refuse new work, and let the workers exit once the queue is empty.
+
+        With *cancel_futures*, the calls still in the queue are cancelled
+        instead of run.  With *wait* (the default), return only when every
+        worker thread has exited, that is when all the work they took has
+        finished.  Safe to call more than once.
+        """
+        with self._shutdown_lock:
+            self._shutdown = True
+            queued = _drain(self._work_queue) if cancel_futures else []
+            # Wake one blocked worker; each exiting worker wakes the next.
+            self._work_queue.put(None)
+        # Outside the lock: cancel() runs the futures' callbacks.
+        for future, _fn, _args, _kwargs in queued:
+            future.cancel()
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+
+def _drain(work_queue: queue.SimpleQueue[_Work | None]) -> list[_Work]:
+    """Take all the work out of *work_queue* now, dropping wake-ups."""
+    drained: list[_Work] = []
+    while True:
+        try:
+            work = work_queue.get_nowait()
+        except queue.Empty:
+            return drained
+        if work is not None:
+            drained.append(work)

@@ -1,0 +1,257 @@
+"""Waiting on many futures at once: :func:`wait` and :func:`as_completed`.
+
+Both work the same way.  First they look at each future; those already done
+are the easy part.  For the rest they *install a waiter*: an object the future
+tells when it completes (see the "Who is told" list in
+:mod:`minipool.future`).  Then they block on the waiter's event, and finally
+take the waiter out of the futures again.
+
+Installing must not miss a completion that happens while it is going on.
+The standard library makes the whole look-and-install step atomic by taking
+the lock of *every* future, in ``id()`` order.  minipool needs only one
+future's lock at a time: under that lock it checks the future once more and
+either installs the waiter (the future will tell it later) or, if the future
+completed in the meantime, tells the waiter itself.  Either way the waiter
+hears of every future exactly once, and no thread ever holds two future
+locks, so there is no lock order to get wrong.
+
+"Done" here means FINISHED or CANCELLED_AND_NOTIFIED: a future cancelled in
+the queue counts once an executor has passed over it, as in the standard
+library.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Generic, Iterable, Iterator, NamedTuple, TypeVar
+
+from minipool.errors import TimeoutError
+from minipool.future import CANCELLED_AND_NOTIFIED, FINISHED, Future
+
+__all__ = [
+    "ALL_COMPLETED",
+    "FIRST_COMPLETED",
+    "FIRST_EXCEPTION",
+    "DoneAndNotDoneFutures",
+    "as_completed",
+    "wait",
+]
+
+FIRST_COMPLETED = "FIRST_COMPLETED"
+FIRST_EXCEPTION = "FIRST_EXCEPTION"
+ALL_COMPLETED = "ALL_COMPLETED"
+_AS_COMPLETED = "_AS_COMPLETED"  # the waiter of as_completed(): wake on every completion
+
+# The two states in which wait() and as_completed() count a future as done.
+_COUNTED_DONE = (CANCELLED_AND_NOTIFIED, FINISHED)
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+
+    class DoneAndNotDoneFutures(NamedTuple, Generic[T]):
+        """The named tuple :func:`wait` returns: ``(done, not_done)``."""
+
+        done: set[Future[T]]
+        not_done: set[Future[T]]
+
+else:
+    DoneAndNotDoneFutures = collections.namedtuple("DoneAndNotDoneFutures", "done not_done")
+    DoneAndNotDoneFutures.__doc__ = """The named tuple :func:`wait` returns: ``(done, not_done)``.
+
+    ``done`` is the set of futures that completed (finished or cancelled), ``not_done``
+    the set of the others.
+    """
+
+
+class _Waiter:
+    """Collects the futures that complete while a wait() or as_completed() blocks.
+
+    A future calls ``add_result``, ``add_exception`` or ``add_cancelled`` with
+    its own lock held; each only records the future and perhaps sets
+    ``event``, which wakes the blocked caller.
+    """
+
+    def __init__(self, return_when: str, pending_count: int) -> None:
+        if return_when not in (_AS_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED):
+            raise ValueError("Invalid return condition: %r" % return_when)
+        # _lock guards finished_futures and _pending_count, and makes
+        # "append, then maybe set the event" one step for take_finished().
+        self._lock = threading.Lock()
+        self.finished_futures: list[Future[Any]] = []
+        self._pending_count = pending_count
+        self._wake_on_any = return_when in (_AS_COMPLETED, FIRST_COMPLETED)
+        self._wake_on_exception = return_when == FIRST_EXCEPTION
+        # Set when the caller should wake up; cleared by take_finished().
+        self.event = threading.Event()
+
+    def add_result(self, future: Future[Any]) -> None:
+        self._add(future, raised=False)
+
+    def add_exception(self, future: Future[Any]) -> None:
+        self._add(future, raised=True)
+
+    def add_cancelled(self, future: Future[Any]) -> None:
+        self._add(future, raised=False)
+
+    def _add(self, future: Future[Any], raised: bool) -> None:
+        with self._lock:
+            self.finished_futures.append(future)
+            self._pending_count -= 1
+            if (
+                self._wake_on_any
+                or self._pending_count == 0
+                or (raised and self._wake_on_exception)
+            ):
+                self.event.set()
+
+    def take_finished(self) -> list[Future[Any]]:
+        """Return the futures collected so far, in completion order, and start afresh."""
+        with self._lock:
+            finished = self.finished_futures
+            self.finished_futures = []
+            self.event.clear()
+        return finished
+
+
+def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> list[Future[Any]]:
+    """Install *waiter* in each future not yet done; tell it of those that are.
+
+    Returns the futures it was installed in, for _uninstall().
+    """
+    installed = []
+    for future in futures:
+        with future._state_lock:
+            if future._state not in _COUNTED_DONE:
+                future._waiters.append(waiter)
+                installed.append(future)
+                continue
+        # It completed after the caller's first look: tell the waiter as the
+        # future would have, had the waiter been there in time.
+        if future._state == CANCELLED_AND_NOTIFIED:
+            waiter.add_cancelled(future)
+        elif future._exception is not None:
+            waiter.add_exception(future)
+        else:
+            waiter.add_result(future)
+    return installed
+
+
+def _uninstall(waiter: _Waiter, future: Future[Any]) -> None:
+    with future._state_lock:
+        future._waiters.remove(waiter)
+
+
+def wait(
+    fs: Iterable[Future[T]],
+    timeout: float | None = None,
+    return_when: str = ALL_COMPLETED,
+) -> DoneAndNotDoneFutures[T]:
+    """Wait for the futures in *fs* to complete, as :func:`concurrent.futures.wait`.
+
+    *return_when* says when to return: :data:`FIRST_COMPLETED` (any future
+    finishes or is cancelled), :data:`FIRST_EXCEPTION` (any future raises;
+    if none does, as ALL_COMPLETED) or :data:`ALL_COMPLETED` (the default).
+    Returns after at most *timeout* seconds (``None``: no limit) either way.
+
+    Returns a :class:`DoneAndNotDoneFutures` named tuple of two sets.
+    Duplicates in *fs* count once.  The futures may come from different
+    executors.
+    """
+    fs = set(fs)
+    # First look, without locks: a state read may be stale, but only towards
+    # "not done yet", which _install() checks again under the future's lock.
+    done = {f for f in fs if f._state in _COUNTED_DONE}
+    not_done = fs - done
+    if return_when == FIRST_COMPLETED and done:
+        return DoneAndNotDoneFutures(done, not_done)
+    if (
+        return_when == FIRST_EXCEPTION
+        and done
+        and any(f for f in done if not f.cancelled() and f.exception() is not None)
+    ):
+        return DoneAndNotDoneFutures(done, not_done)
+    if not not_done:
+        return DoneAndNotDoneFutures(done, not_done)
+
+    waiter = _Waiter(return_when, pending_count=len(not_done))
+    installed = _install(waiter, not_done)
+    waiter.event.wait(timeout)
+    for future in installed:
+        _uninstall(waiter, future)
+    done.update(waiter.finished_futures)
+    return DoneAndNotDoneFutures(done, fs - done)
+
+
+def as_completed(fs: Iterable[Future[T]], timeout: float | None = None) -> Iterator[Future[T]]:
+    """Yield the futures in *fs* as they complete, as :func:`concurrent.futures.as_completed`.
+
+    Futures already done are yielded first, then the others in the order in
+    which they finish or are cancelled.  Duplicates are yielded once.  If not
+    all are done *timeout* seconds after the first ``next()`` (``None``: no
+    limit), raises :class:`~minipool.TimeoutError` ``"N (of M) futures
+    unfinished"``.  A future yielded is no longer referenced by the iterator.
+
+    >>> from minipool import ThreadPoolExecutor, as_completed
+    >>> with ThreadPoolExecutor(2) as pool:
+    ...     futures = [pool.submit(pow, 2, n) for n in range(4)]
+    ...     sorted(f.result() for f in as_completed(futures))
+    [1, 2, 4, 8]
+    """
+    # A generator: nothing below runs, and the timeout does not start,
+    # until the first next().
+    if timeout is not None:
+        end_time = timeout + time.monotonic()
+
+    fs = set(fs)
+    total_futures = len(fs)
+    finished = [f for f in fs if f._state in _COUNTED_DONE]
+    pending = fs - set(finished)
+    waiter = _Waiter(_AS_COMPLETED, pending_count=len(pending))
+    installed = set(_install(waiter, pending))
+    try:
+        # Futures done before the first look come first, in no set order
+        # (popped from the end of a list built from a set, as the standard
+        # library does).
+        yield from _yield_and_forget(finished, fs, pending, waiter, installed)
+        while pending:
+            if timeout is None:
+                wait_timeout = None
+            else:
+                wait_timeout = end_time - time.monotonic()
+                if wait_timeout < 0:
+                    raise TimeoutError(
+                        "%d (of %d) futures unfinished" % (len(pending), total_futures)
+                    )
+            waiter.event.wait(wait_timeout)
+            finished = waiter.take_finished()
+            finished.reverse()  # popped from the end: completion order
+            yield from _yield_and_forget(finished, fs, pending, waiter, installed)
+    finally:
+        for future in installed:
+            _uninstall(waiter, future)
+
+
+def _yield_and_forget(
+    finished: list[Future[T]],
+    fs: set[Future[T]],
+    pending: set[Future[T]],
+    waiter: _Waiter,
+    installed: set[Future[Any]],
+) -> Iterator[Future[T]]:
+    """Yield the futures of *finished* from its end, first dropping every reference to each.
+
+    A caller of as_completed() may hold thousands of futures and drop each
+    after reading it; the iterator must not keep them (or their results) alive.
+    """
+    while finished:
+        future = finished[-1]
+        fs.discard(future)
+        pending.discard(future)
+        if future in installed:
+            installed.remove(future)
+            _uninstall(waiter, future)
+        del future
+        yield finished.pop()
