@@ -51,11 +51,10 @@ T = TypeVar("T")
 _Work: TypeAlias = Tuple[Future[Any], Callable[..., Any], Tuple[Any, ...], "dict[str, Any]"]
 
 # Before Python 3.12 a worker counted itself idle after *every* call it ran,
-# even with more work waiting, so the count could exceed the number of idle
-# threads and submit() started fewer threads.  From 3.12 a worker counts
-# itself idle only when it finds the queue empty.  The number of threads a pool
-# starts (and whether some programs deadlock) depends on this, so we follow
-# the running version.
+# even with more work waiting, so a busy pool's count kept growing; from 3.12 a
+# worker counts itself idle only when it finds the queue empty.  The rule
+# decides, when work arrives while workers are finishing, whether submit()
+# starts another thread, so we follow the running version.
 _COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY = sys.version_info >= (3, 12)
 
 if sys.version_info >= (3, 13):

@@ -156,15 +156,15 @@ class Recorder(unittest.TextTestResult):
         super().__init__(*args, **kwargs)
         self.outcomes: dict[str, dict[str, str]] = {}
 
-    def addSuccess(self, test):  # type: ignore[no-untyped-def]  # noqa: N802
+    def addSuccess(self, test):  # type: ignore[no-untyped-def]
         super().addSuccess(test)
         self.outcomes[test.id()] = {"outcome": "passed"}
 
-    def addFailure(self, test, err):  # type: ignore[no-untyped-def]  # noqa: N802
+    def addFailure(self, test, err):  # type: ignore[no-untyped-def]
         super().addFailure(test, err)
         self.outcomes[test.id()] = {"outcome": "failed", "detail": self.failures[-1][1]}
 
-    def addError(self, test, err):  # type: ignore[no-untyped-def]  # noqa: N802
+    def addError(self, test, err):  # type: ignore[no-untyped-def]
         super().addError(test, err)
         if self.errors and self.errors[-1][0] is test:
             detail = self.errors[-1][1]
@@ -172,15 +172,15 @@ class Recorder(unittest.TextTestResult):
             detail = str(err[1])
         self.outcomes[test.id()] = {"outcome": "error", "detail": detail}
 
-    def addSkip(self, test, reason):  # type: ignore[no-untyped-def]  # noqa: N802
+    def addSkip(self, test, reason):  # type: ignore[no-untyped-def]
         super().addSkip(test, reason)
         self.outcomes[test.id()] = {"outcome": "skipped", "detail": reason}
 
-    def addExpectedFailure(self, test, err):  # type: ignore[no-untyped-def]  # noqa: N802
+    def addExpectedFailure(self, test, err):  # type: ignore[no-untyped-def]
         super().addExpectedFailure(test, err)
         self.outcomes[test.id()] = {"outcome": "expected failure"}
 
-    def addUnexpectedSuccess(self, test):  # type: ignore[no-untyped-def]  # noqa: N802
+    def addUnexpectedSuccess(self, test):  # type: ignore[no-untyped-def]
         super().addUnexpectedSuccess(test)
         self.outcomes[test.id()] = {"outcome": "failed", "detail": "unexpected success"}
 

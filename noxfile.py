@@ -1,0 +1,53 @@
+"""Sessions: the test suite on every Python from 3.9 to 3.13, lint, and the docs.
+
+    python -m nox                 # everything (what CI runs)
+    python -m nox -s tests-3.12   # one interpreter
+    HYPOTHESIS_PROFILE=long python -m nox -s tests   # the long property runs
+
+Each interpreter is tested against its own standard library.  The
+interpreters are found under ~/.pyenv/versions (and on PATH).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+PYTHONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
+
+# Put every pyenv interpreter on PATH so that nox finds python3.9 ... python3.13.
+_pyenv = Path.home() / ".pyenv" / "versions"
+if _pyenv.is_dir():
+    _bins = sorted(str(p / "bin") for p in _pyenv.iterdir() if (p / "bin").is_dir())
+    os.environ["PATH"] = os.pathsep.join([*_bins, os.environ.get("PATH", "")])
+
+nox.options.sessions = ["lint", "tests", "docs"]
+nox.options.error_on_missing_interpreters = True
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The whole test suite, including CPython's own concurrent.futures tests."""
+    session.install(".[test]")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python="3.13")
+def lint(session: nox.Session) -> None:
+    """ruff (check and format) and mypy --strict."""
+    session.install(".[lint]")
+    session.run("ruff", "check", "src", "tests", "noxfile.py", "docs/conf.py")
+    session.run("ruff", "format", "--check", "src", "tests", "noxfile.py", "docs/conf.py")
+    session.run("mypy", "--strict", "src")
+
+
+@nox.session(python="3.13")
+def docs(session: nox.Session) -> None:
+    """The Sphinx site (warnings are errors) and the doctests in it and in the docstrings."""
+    session.install(".[docs]")
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-b", "doctest", "docs", "docs/_build/doctest"
+    )

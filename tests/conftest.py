@@ -1,0 +1,125 @@
+"""Shared fixtures: the implementations under comparison, and thread hygiene.
+
+Most tests are written once, as a scenario that takes ``impl`` (a module with
+the concurrent.futures names), and run on the standard library and on
+minipool.  A test that states a behaviour therefore also checks that the
+standard library really behaves so; a test that *compares* runs the scenario
+on both and asserts the observations are equal.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any, Callable
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import minipool
+
+# A fast profile for every run, a long one on demand (HYPOTHESIS_PROFILE=long).
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+IMPLEMENTATIONS = {"stdlib": concurrent.futures, "minipool": minipool}
+
+# How long a test waits for something that should happen at once before it
+# calls it a failure (a bound, not a synchronisation: nothing sleeps on it).
+PROMPTLY = 10.0
+
+
+@pytest.fixture(params=list(IMPLEMENTATIONS), ids=list(IMPLEMENTATIONS))
+def impl(request: pytest.FixtureRequest) -> ModuleType:
+    """Each implementation in turn: concurrent.futures, then minipool."""
+    return IMPLEMENTATIONS[request.param]
+
+
+def on_both(scenario: Callable[[ModuleType], Any]) -> tuple[Any, Any]:
+    """Run *scenario* on the standard library and on minipool; return both observations."""
+    return scenario(concurrent.futures), scenario(minipool)
+
+
+_ADDRESS = re.compile(r"0x[0-9a-f]+")
+
+
+def normalized(observation: Any) -> Any:
+    """*observation* with object addresses blanked out, for comparing across runs."""
+    if isinstance(observation, str):
+        return _ADDRESS.sub("0x?", observation)
+    if isinstance(observation, (list, tuple)):
+        return type(observation)(normalized(item) for item in observation)
+    if isinstance(observation, dict):
+        return {key: normalized(value) for key, value in observation.items()}
+    return observation
+
+
+def assert_same(scenario: Callable[[ModuleType], Any]) -> Any:
+    """Assert that *scenario* observes the same on both implementations; return it."""
+    stdlib, ours = on_both(scenario)
+    assert normalized(ours) == normalized(stdlib)
+    return ours
+
+
+def error_of(call: Callable[[], Any]) -> tuple[str, str]:
+    """(type name, message) of the exception *call* raises; fails if it returns."""
+    try:
+        call()
+    except BaseException as exc:
+        return type(exc).__name__, str(exc)
+    raise AssertionError(f"{call} did not raise")
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind() -> Iterator[None]:
+    """Every thread a test starts must have ended when the test ends."""
+    before = set(threading.enumerate())
+    yield
+    leftover = [t for t in threading.enumerate() if t not in before]
+    for thread in leftover:
+        thread.join(PROMPTLY)
+    alive = [t.name for t in leftover if t.is_alive()]
+    assert not alive, f"threads still running after the test: {alive}"
+
+
+class LogRecords(logging.Handler):
+    """Collects the records of the 'concurrent.futures' logger during a test."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def summary(self) -> list[tuple[str, str, str | None]]:
+        """(level, message, exception type) of each record."""
+        return [
+            (
+                r.levelname,
+                r.getMessage(),
+                r.exc_info[0].__name__ if r.exc_info and r.exc_info[0] else None,
+            )
+            for r in self.records
+        ]
+
+
+@pytest.fixture
+def futures_log() -> Iterator[LogRecords]:
+    handler = LogRecords()
+    logger = logging.getLogger("concurrent.futures")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)

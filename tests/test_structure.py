@@ -1,0 +1,132 @@
+"""The shape of the package: the standard library's API, no import of it, documented."""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures
+import concurrent.futures.thread
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import minipool
+
+SOURCE = Path(minipool.__file__).parent
+CORE_MODULES = sorted(SOURCE.glob("*.py"))
+
+# The thread-pool half of concurrent.futures' public names.
+STDLIB_NAMES = sorted(set(concurrent.futures.__all__) - {"ProcessPoolExecutor"})
+
+
+def test_every_thread_pool_name_of_the_standard_library_is_exported() -> None:
+    assert set(STDLIB_NAMES) <= set(minipool.__all__)
+    # InvalidStateError can be imported from concurrent.futures on every
+    # version, but its __all__ lists it only from 3.13; minipool's always does.
+    extras = {"BrokenThreadPool", "DoneAndNotDoneFutures", "InvalidStateError"}
+    assert set(minipool.__all__) - set(STDLIB_NAMES) == extras - set(STDLIB_NAMES)
+    assert minipool.InvalidStateError.__name__ == concurrent.futures.InvalidStateError.__name__
+    for name in minipool.__all__:
+        assert getattr(minipool, name) is not None
+
+
+@pytest.mark.parametrize("module", CORE_MODULES, ids=lambda path: path.name)
+def test_core_module_never_imports_concurrent_futures(module: Path) -> None:
+    tree = ast.parse(module.read_text(), filename=str(module))
+    imported = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            imported.append(node.module or "")
+    assert not [name for name in imported if name.startswith("concurrent")]
+
+
+def test_using_minipool_does_not_load_concurrent_futures() -> None:
+    code = (
+        "import sys, minipool\n"
+        "with minipool.ThreadPoolExecutor(2) as pool:\n"
+        "    list(minipool.as_completed([pool.submit(pow, 2, 3)]))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('concurrent')))\n"
+    )
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert child.returncode == 0, child.stderr
+    assert child.stdout == "[]\n"
+
+
+def test_constants_have_the_standard_librarys_values() -> None:
+    for name in ("FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"):
+        assert getattr(minipool, name) == getattr(concurrent.futures, name)
+
+
+def bases(cls: type) -> list[str]:
+    return [klass.__name__ for klass in cls.__mro__]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["CancelledError", "TimeoutError", "InvalidStateError", "BrokenExecutor", "BrokenThreadPool"],
+)
+def test_exceptions_have_the_standard_librarys_class_hierarchy(name: str) -> None:
+    ours = getattr(minipool, name)
+    stdlib = getattr(concurrent.futures, name, None) or getattr(concurrent.futures.thread, name)
+    assert bases(ours) == bases(stdlib)
+
+
+def parameters(function: Any) -> list[tuple[str, Any, Any]]:
+    """Names, kinds and defaults of the parameters (annotations aside: the stdlib has none)."""
+    return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
+
+
+SIGNATURES = [
+    ("wait", None),
+    ("as_completed", None),
+    *[
+        ("Future", method)
+        for method in (
+            "__init__",
+            "cancel",
+            "cancelled",
+            "running",
+            "done",
+            "result",
+            "exception",
+            "add_done_callback",
+            "set_running_or_notify_cancel",
+            "set_result",
+            "set_exception",
+        )
+    ],
+    *[("Executor", method) for method in ("submit", "map", "shutdown", "__enter__", "__exit__")],
+    *[("ThreadPoolExecutor", method) for method in ("__init__", "submit", "map", "shutdown")],
+]
+
+
+@pytest.mark.parametrize(("name", "method"), SIGNATURES, ids=lambda x: str(x))
+def test_signature_is_the_standard_librarys(name: str, method: str | None) -> None:
+    ours, stdlib = getattr(minipool, name), getattr(concurrent.futures, name)
+    if method is not None:
+        ours, stdlib = getattr(ours, method), getattr(stdlib, method)
+    assert parameters(ours) == parameters(stdlib)
+
+
+def public_objects() -> list[tuple[str, Any]]:
+    objects = []
+    for name in minipool.__all__:
+        obj = getattr(minipool, name)
+        objects.append((name, obj))
+        if inspect.isclass(obj) and not issubclass(obj, BaseException):
+            for attribute, value in vars(obj).items():
+                if not attribute.startswith("_") and callable(value):
+                    objects.append((f"{name}.{attribute}", value))
+    return objects
+
+
+@pytest.mark.parametrize(("name", "obj"), public_objects(), ids=lambda x: str(x))
+def test_every_public_object_has_a_docstring(name: str, obj: Any) -> None:
+    if isinstance(obj, str):  # the constants: documented in the reference
+        return
+    assert inspect.getdoc(obj), f"{name} has no docstring"
