@@ -115,6 +115,14 @@ def test_new_future_is_pending(impl: ModuleType) -> None:
     assert re.fullmatch(r"<Future at 0x[0-9a-f]+ state=pending>", repr(future))
 
 
+def test_cancel_of_a_cancelled_future_returns_true_again(impl: ModuleType) -> None:
+    future = impl.Future()
+    assert future.cancel() is True
+    assert future.cancel() is True
+    future.set_running_or_notify_cancel()  # -> CANCELLED_AND_NOTIFIED
+    assert future.cancel() is True
+
+
 def test_cancel_of_running_future_returns_false(impl: ModuleType) -> None:
     future = impl.Future()
     assert future.set_running_or_notify_cancel() is True
@@ -213,7 +221,9 @@ def blocked_call(call: Any) -> tuple[threading.Thread, threading.Event, list[Any
             outcome.append(("raised", type(exc)))
         returned.set()
 
-    thread = threading.Thread(target=run)
+    # A daemon: if a bug leaves it blocked for ever, the test fails and the
+    # interpreter can still exit (the leftover-thread check reports it).
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     assert started.wait(PROMPTLY)
     return thread, returned, outcome
@@ -270,7 +280,7 @@ def test_callbacks_run_once_in_order_in_the_completing_thread(impl: ModuleType) 
         future.add_done_callback(
             lambda f, name=name: calls.append((name, f, threading.current_thread().name))
         )
-    completer = threading.Thread(target=future.set_result, args=(1,), name="completer")
+    completer = threading.Thread(target=future.set_result, args=(1,), name="completer", daemon=True)
     completer.start()
     completer.join(PROMPTLY)
     assert calls == [(name, future, "completer") for name in ("first", "second", "third")]

@@ -208,6 +208,32 @@ def test_as_completed_yields_done_futures_first_and_duplicates_once(impl: Module
         assert list(completed) == [running]
 
 
+def test_as_completed_is_told_when_a_worker_passes_a_cancelled_future(impl: ModuleType) -> None:
+    gates = Gates(1)
+    with impl.ThreadPoolExecutor(1) as pool:
+        blocker = pool.submit(gates.task, 0)
+        queued = pool.submit(pow, 2, 2)
+        queued.cancel()
+        completed = impl.as_completed([future_in(impl, "returned"), queued], timeout=PROMPTLY)
+        next(completed)  # the waiter is installed in queued now, before the worker passes it
+        gates.open(0)
+        assert next(completed) is queued
+        assert blocker.result() == 0
+
+
+def test_as_completed_yields_futures_done_while_it_was_not_read_in_completion_order() -> None:
+    def scenario(impl: ModuleType) -> Any:
+        futures = [impl.Future() for _ in range(4)]
+        futures[0].set_result(0)
+        completed = impl.as_completed(futures)
+        next(completed)  # waiter installed in 1, 2, 3
+        for index in (2, 3, 1):  # complete all three before reading any
+            futures[index].set_result(index)
+        return [f.result() for f in completed]
+
+    assert assert_same(scenario) == [2, 3, 1]
+
+
 def test_as_completed_timeout_message_counts_the_unfinished() -> None:
     def scenario(impl: ModuleType) -> Any:
         futures = [future_in(impl, "returned"), future_in(impl, "pending")] * 2
