@@ -51,3 +51,16 @@ def docs(session: nox.Session) -> None:
     session.run(
         "sphinx-build", "-W", "--keep-going", "-b", "doctest", "docs", "docs/_build/doctest"
     )
+
+
+@nox.session(python=PYTHONS, default=False)
+def repeat(session: nox.Session) -> None:
+    """The whole suite N times in a row (default 20): flakiness shows as a failed run.
+
+    python -m nox -s repeat -- 20
+    """
+    runs = int(session.posargs[0]) if session.posargs else 20
+    session.install(".[test]")
+    for run in range(1, runs + 1):
+        session.log(f"run {run} of {runs}")
+        session.run("python", "-m", "pytest", "-q", "-p", "no:randomly")

@@ -62,12 +62,9 @@ from __future__ import annotations
 import logging
 import threading
 import types
-from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Protocol, TypeVar
 
 from minipool.errors import CancelledError, InvalidStateError, TimeoutError
-
-if TYPE_CHECKING:
-    from typing_extensions import Protocol
 
 __all__ = [
     "CANCELLED",

@@ -159,8 +159,10 @@ def _worker(
                 return
             del pool
     except BaseException:
-        # Only a BaseException from a done-callback can get here (a call's
-        # own exceptions go into its future); the thread ends, logged.
+        # A call's own exceptions go into its future.  Only an error around
+        # the call gets here: a BaseException raised by a done-callback, or
+        # InvalidStateError when other code completed the future meanwhile.
+        # As in the standard library, this worker thread ends, logged.
         LOGGER.critical("Exception in worker", exc_info=True)
 
 
