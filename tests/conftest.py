@@ -92,6 +92,46 @@ def no_thread_left_behind() -> Iterator[None]:
     assert not alive, f"threads still running after the test: {alive}"
 
 
+class Gate:
+    """Tasks that report when they start, then block until the test opens their gate."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # guards the two dicts and _all_open
+        self.started: dict[Any, threading.Event] = {}
+        self.gates: dict[Any, threading.Event] = {}
+        self._all_open = False
+        self.ran: list[Any] = []
+
+    def _event(self, events: dict[Any, threading.Event], key: Any) -> threading.Event:
+        with self._lock:
+            event = events.setdefault(key, threading.Event())
+            if events is self.gates and self._all_open:
+                event.set()
+            return event
+
+    def task(self, key: Any, raises: bool = False) -> Any:
+        """Say "started", wait for the gate, then return *key* (or raise ValueError(key))."""
+        self._event(self.started, key).set()
+        assert self._event(self.gates, key).wait(PROMPTLY), f"gate {key} never opened"
+        with self._lock:
+            self.ran.append(key)
+        if raises:
+            raise ValueError(key)
+        return key
+
+    def wait_started(self, key: Any) -> None:
+        assert self._event(self.started, key).wait(PROMPTLY), f"task {key} never started"
+
+    def open(self, key: Any) -> None:
+        self._event(self.gates, key).set()
+
+    def open_all(self) -> None:
+        with self._lock:
+            self._all_open = True
+            for event in self.gates.values():
+                event.set()
+
+
 class LogRecords(logging.Handler):
     """Collects the records of the 'concurrent.futures' logger during a test."""
 

@@ -15,45 +15,7 @@ from typing import Any
 import pytest
 
 import minipool
-from conftest import PROMPTLY, LogRecords, assert_same, error_of
-
-
-class Gate:
-    """Tasks that report when they start, then block until the test opens their gate."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()  # guards the two dicts and _all_open
-        self.started: dict[Any, threading.Event] = {}
-        self.gates: dict[Any, threading.Event] = {}
-        self._all_open = False
-        self.ran: list[Any] = []
-
-    def _event(self, events: dict[Any, threading.Event], key: Any) -> threading.Event:
-        with self._lock:
-            event = events.setdefault(key, threading.Event())
-            if events is self.gates and self._all_open:
-                event.set()
-            return event
-
-    def task(self, key: Any) -> Any:
-        self._event(self.started, key).set()
-        assert self._event(self.gates, key).wait(PROMPTLY), f"gate {key} never opened"
-        with self._lock:
-            self.ran.append(key)
-        return key
-
-    def wait_started(self, key: Any) -> None:
-        assert self._event(self.started, key).wait(PROMPTLY), f"task {key} never started"
-
-    def open(self, key: Any) -> None:
-        self._event(self.gates, key).set()
-
-    def open_all(self) -> None:
-        with self._lock:
-            self._all_open = True
-            for event in self.gates.values():
-                event.set()
-
+from conftest import PROMPTLY, Gate, LogRecords, assert_same, error_of
 
 # -- submit -------------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import threading
 import weakref
 from types import ModuleType
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import PROMPTLY, assert_same, error_of
+from conftest import PROMPTLY, Gate, assert_same, error_of
 
 # -- futures in given states, built through the public API only -------------
 
@@ -86,28 +85,8 @@ def test_as_completed_yields_the_same_futures_then_the_same_timeout(
 # -- wait() on running pools -----------------------------------------------
 
 
-class Gates:
-    """Tasks that each block until the test opens their gate."""
-
-    def __init__(self, count: int) -> None:
-        self.gates = [threading.Event() for _ in range(count)]
-
-    def task(self, index: int, raises: bool = False) -> int:
-        assert self.gates[index].wait(PROMPTLY), "gate never opened"
-        if raises:
-            raise ValueError(index)
-        return index
-
-    def open(self, index: int) -> None:
-        self.gates[index].set()
-
-    def open_all(self) -> None:
-        for gate in self.gates:
-            gate.set()
-
-
 def test_wait_first_completed_returns_with_the_one_finished(impl: ModuleType) -> None:
-    gates = Gates(3)
+    gates = Gate()
     with impl.ThreadPoolExecutor(3) as pool:
         futures = [pool.submit(gates.task, i) for i in range(3)]
         gates.open(1)
@@ -118,7 +97,7 @@ def test_wait_first_completed_returns_with_the_one_finished(impl: ModuleType) ->
 
 
 def test_wait_first_exception_returns_at_the_first_raise(impl: ModuleType) -> None:
-    gates = Gates(3)
+    gates = Gate()
     with impl.ThreadPoolExecutor(3) as pool:
         futures = [pool.submit(gates.task, i, raises=(i == 2)) for i in range(3)]
         gates.open(0)
@@ -131,7 +110,7 @@ def test_wait_first_exception_returns_at_the_first_raise(impl: ModuleType) -> No
 
 
 def test_wait_all_completed_with_timeout_reports_the_unfinished(impl: ModuleType) -> None:
-    gates = Gates(2)
+    gates = Gate()
     with impl.ThreadPoolExecutor(2) as pool:
         futures = [pool.submit(gates.task, i) for i in range(2)]
         gates.open(0)
@@ -155,7 +134,7 @@ def test_future_cancelled_in_the_queue_counts_for_wait_only_once_a_worker_passes
 ) -> None:
     # The standard library's two-step cancel: done() is true at once, but
     # wait() sees the future only after set_running_or_notify_cancel().
-    gates = Gates(1)
+    gates = Gate()
     with impl.ThreadPoolExecutor(1) as pool:
         blocker = pool.submit(gates.task, 0)
         queued = pool.submit(pow, 2, 2)
@@ -184,7 +163,7 @@ def test_wait_with_invalid_return_when_fails_only_if_it_has_to_wait() -> None:
 
 @pytest.mark.parametrize("order", [(0, 1, 2), (2, 0, 1), (1, 2, 0)])
 def test_as_completed_yields_in_completion_order(impl: ModuleType, order: tuple[int, ...]) -> None:
-    gates = Gates(3)
+    gates = Gate()
     with impl.ThreadPoolExecutor(3) as pool:
         futures = [pool.submit(gates.task, i) for i in range(3)]
         completed = impl.as_completed(futures, timeout=PROMPTLY)
@@ -198,7 +177,7 @@ def test_as_completed_yields_in_completion_order(impl: ModuleType, order: tuple[
 
 
 def test_as_completed_yields_done_futures_first_and_duplicates_once(impl: ModuleType) -> None:
-    gates = Gates(1)
+    gates = Gate()
     with impl.ThreadPoolExecutor(1) as pool:
         running = pool.submit(gates.task, 0)
         done_a, done_b = future_in(impl, "returned"), future_in(impl, "raised")
@@ -209,7 +188,7 @@ def test_as_completed_yields_done_futures_first_and_duplicates_once(impl: Module
 
 
 def test_as_completed_is_told_when_a_worker_passes_a_cancelled_future(impl: ModuleType) -> None:
-    gates = Gates(1)
+    gates = Gate()
     with impl.ThreadPoolExecutor(1) as pool:
         blocker = pool.submit(gates.task, 0)
         queued = pool.submit(pow, 2, 2)

@@ -209,12 +209,7 @@ class Future(Generic[T]):
         """
         try:
             with self._state_lock:
-                if self._state != FINISHED and self._state not in _CANCELLED_STATES:
-                    self._wait_until_done(timeout)
-                if self._state in _CANCELLED_STATES:
-                    raise CancelledError()
-                if self._state != FINISHED:
-                    raise TimeoutError()
+                self._wait_until_finished(timeout)
                 if self._exception:
                     raise self._exception
                 result: T = self._result
@@ -232,24 +227,28 @@ class Future(Generic[T]):
         in the same cases.
         """
         with self._state_lock:
-            if self._state != FINISHED and self._state not in _CANCELLED_STATES:
-                self._wait_until_done(timeout)
-            if self._state in _CANCELLED_STATES:
-                raise CancelledError()
-            if self._state != FINISHED:
-                raise TimeoutError()
+            self._wait_until_finished(timeout)
             return self._exception
 
-    def _wait_until_done(self, timeout: float | None) -> None:
-        """Block until the future is done or *timeout* passes (lock held on entry and exit)."""
-        condition = self._done_condition
-        if condition is None:
-            condition = self._done_condition = threading.Condition(self._state_lock)
-        # One wait, not a loop: the condition is only notified when the future
-        # becomes done, and Python's Condition has no spurious wake-ups.
-        # Condition.wait also gives the standard library's handling of odd
-        # timeouts (negative: do not block; wrong type: TypeError).
-        condition.wait(timeout)
+    def _wait_until_finished(self, timeout: float | None) -> None:
+        """Return once the future is FINISHED; raise if it is cancelled or *timeout* passes.
+
+        Called, and returns, with _state_lock held.
+        """
+        if self._state != FINISHED and self._state not in _CANCELLED_STATES:
+            condition = self._done_condition
+            if condition is None:
+                condition = self._done_condition = threading.Condition(self._state_lock)
+            # One wait, not a loop: the condition is only notified when the
+            # future becomes done, and Python's Condition has no spurious
+            # wake-ups.  Condition.wait also gives the standard library's
+            # handling of odd timeouts (negative: do not block; wrong type:
+            # TypeError).
+            condition.wait(timeout)
+        if self._state in _CANCELLED_STATES:
+            raise CancelledError()
+        if self._state != FINISHED:
+            raise TimeoutError()
 
     def add_done_callback(self, fn: Callable[[Future[T]], object]) -> None:
         """Arrange for ``fn(future)`` to be called when the future is done.
