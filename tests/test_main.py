@@ -30,3 +30,18 @@ def test_bad_input_gets_a_one_line_error_and_status_2() -> None:
         "python -m minipool: error: --unit must be greater than 0"
     )
     assert "Traceback" not in bad.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_demo_quietly() -> None:
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "minipool", "--unit", "0.01"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert demo.stdout is not None and demo.stderr is not None
+    assert demo.stdout.readline().startswith("1. Synchronous")
+    demo.stdout.close()  # like "| head -1"
+    assert demo.wait(timeout=60) in (0, 1)
+    assert "Traceback" not in demo.stderr.read()
+    demo.stderr.close()

@@ -12,6 +12,8 @@ about two seconds.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import threading
 import time
 from typing import Sequence
@@ -26,7 +28,7 @@ def io_task(seconds: float) -> float:
 
 
 def sync_vs_async(unit: float) -> None:
-    print("1. Synchronous vs asynchronous: three calls that each wait %.1f s" % unit)
+    print(f"1. Synchronous vs asynchronous: three calls that each wait {unit:g} s")
     started = time.perf_counter()
     for _ in range(3):
         io_task(unit)
@@ -96,10 +98,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.unit <= 0:
         parser.error("--unit must be greater than 0")
-    sync_vs_async(args.unit)
-    submit_and_future()
-    completion_vs_input_order(args.unit)
-    wait_first_completed(args.unit)
+    try:
+        sync_vs_async(args.unit)
+        submit_and_future()
+        completion_vs_input_order(args.unit)
+        wait_first_completed(args.unit)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (as in "python -m minipool | head"): stop
+        # quietly.  Point stdout at devnull so the flush at exit cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
