@@ -250,3 +250,11 @@ def test_as_completed_closed_early_leaves_no_waiter_behind(impl: ModuleType) -> 
     next(completed)
     completed.close()
     assert pending._waiters == []
+
+
+def test_wait_that_fails_leaves_no_waiter_behind(impl: ModuleType) -> None:
+    pending = impl.Future()
+    with pytest.raises(TypeError):
+        impl.wait([pending], timeout="soon")
+    if impl.__name__ == "minipool":  # the standard library leaves its waiter installed
+        assert pending._waiters == []

@@ -178,9 +178,12 @@ def wait(
 
     waiter = _Waiter(return_when, pending_count=len(not_done))
     installed = _install(waiter, not_done)
-    waiter.event.wait(timeout)
-    for future in installed:
-        _uninstall(waiter, future)
+    try:
+        waiter.event.wait(timeout)
+    finally:
+        # Also when the wait fails (a bad timeout, Ctrl-C): leave no waiter behind.
+        for future in installed:
+            _uninstall(waiter, future)
     done.update(waiter.finished_futures)
     return DoneAndNotDoneFutures(done, fs - done)
 
