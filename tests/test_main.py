@@ -39,9 +39,9 @@ def test_a_reader_that_goes_away_ends_the_demo_quietly() -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert demo.stdout is not None and demo.stderr is not None
-    assert demo.stdout.readline().startswith("1. Synchronous")
-    demo.stdout.close()  # like "| head -1"
-    assert demo.wait(timeout=60) in (0, 1)
-    assert "Traceback" not in demo.stderr.read()
-    demo.stderr.close()
+    assert demo.stdout is not None
+    demo.stdout.close()  # the reader is gone before the demo writes (like "| true")
+    _, stderr = demo.communicate(timeout=60)
+    assert demo.returncode == 1
+    assert "Traceback" not in stderr
+    assert "BrokenPipeError" not in stderr
