@@ -1,0 +1,134 @@
+"""Options and fixtures of the equivalence suite.
+
+    python -m pytest tests/equivalence                          # minipool
+    python -m pytest tests/equivalence --impl=concurrent.futures
+    python -m pytest tests/equivalence --impl=yourpackage.futures
+
+``--impl`` names any importable module with the thread-pool names of
+``concurrent.futures``.  The reference is always the running interpreter's
+``concurrent.futures``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from types import ModuleType
+
+import pytest
+
+from .world import API_NAMES
+
+# Test-only implementations (the deliberately wrong ones in mutants/) are
+# importable as "equivalence.mutants.NAME".
+_TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if _TESTS_DIR not in sys.path:
+    sys.path.insert(0, _TESTS_DIR)
+
+# How many scenarios the property tests generate, per profile (HYPOTHESIS_PROFILE).
+SCENARIOS = {"ci": 150, "long": 3000}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("equivalence", "the differential suite (tests/equivalence)")
+    group.addoption(
+        "--impl",
+        default="minipool",
+        metavar="MODULE",
+        help="the implementation compared with concurrent.futures (default: minipool)",
+    )
+    group.addoption(
+        "--equivalence-bound",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="how long to wait for an event that should come at once (default: 2.0)",
+    )
+    group.addoption(
+        "--catch-only",
+        action="store_true",
+        help="stop at the first divergence without shrinking it or saving it "
+        "(for timing how fast a bug is caught)",
+    )
+    group.addoption(
+        "--scenarios",
+        type=int,
+        default=None,
+        metavar="N",
+        help="generated scenarios per property test (default: 150, or 3000 with "
+        "HYPOTHESIS_PROFILE=long)",
+    )
+
+
+def load_implementation(name: str) -> ModuleType:
+    """Import *name* and check that it offers every name the suite uses."""
+    try:
+        module = importlib.import_module(name)
+    except ImportError as exc:
+        raise pytest.UsageError(f"--impl={name}: cannot import it ({exc})") from None
+    missing = [attr for attr in API_NAMES if not hasattr(module, attr)]
+    if missing:
+        raise pytest.UsageError(f"--impl={name}: the module lacks {', '.join(missing)}")
+    return module
+
+
+def _option(config: pytest.Config, name: str, default: object) -> object:
+    # The options exist only when this directory was named on the command line
+    # (pytest reads pytest_addoption from the conftest files it starts from);
+    # a plain "pytest" from the project root runs the suite with the defaults.
+    try:
+        return config.getoption(name)
+    except ValueError:
+        return default
+
+
+@pytest.fixture(scope="session")
+def candidate(pytestconfig: pytest.Config) -> ModuleType:
+    """The implementation under test."""
+    return load_implementation(str(_option(pytestconfig, "impl", "minipool")))
+
+
+@pytest.fixture(scope="session")
+def bound(pytestconfig: pytest.Config) -> float:
+    return float(_option(pytestconfig, "equivalence_bound", 2.0))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def scenarios(pytestconfig: pytest.Config) -> int:
+    chosen = _option(pytestconfig, "scenarios", None)
+    if chosen is not None:
+        return int(chosen)  # type: ignore[call-overload]
+    return SCENARIOS.get(os.environ.get("HYPOTHESIS_PROFILE", "ci"), SCENARIOS["ci"])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The generated-scenario tests run as long as their scenario count needs, and no longer."""
+    count = _option(config, "scenarios", None)
+    if count is None:
+        count = SCENARIOS.get(os.environ.get("HYPOTHESIS_PROFILE", "ci"), SCENARIOS["ci"])
+    for item in items:
+        if item.name.startswith("test_generated_"):
+            item.add_marker(pytest.mark.timeout(120 + 2 * int(count)))  # type: ignore[call-overload]
+
+
+@pytest.fixture(scope="session")
+def catch_only(pytestconfig: pytest.Config) -> bool:
+    return bool(_option(pytestconfig, "catch_only", False))
+
+
+class Tally:
+    """Scenarios and steps run against the candidate, for the summary line."""
+
+    scenarios = 0
+    steps = 0
+    implementation = ""
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if Tally.scenarios:
+        terminalreporter.write_line(
+            f"equivalence: {Tally.scenarios} generated scenarios ({Tally.steps} steps) "
+            f"compared {Tally.implementation} with concurrent.futures on "
+            f"Python {sys.version.split()[0]}"
+        )
