@@ -428,6 +428,7 @@ class EquivalenceMachine(RuleBasedStateMachine):
         if timeout in SHORT_TIMEOUTS or returns(self.model):
             self.step(text, lambda world: world.outcome_of(call(world)))
             return
+
         def blocking(world: World) -> Callable[[Helper], Any]:
             make_call = call(world)
             return lambda helper: make_call()
