@@ -3,6 +3,7 @@
     python -m nox                 # everything (what CI runs)
     python -m nox -s tests-3.12   # one interpreter
     HYPOTHESIS_PROFILE=long python -m nox -s tests   # the long property runs
+    python -m nox -s equivalence-3.13 -- --impl=concurrent.futures   # the control run
 
 Each interpreter is tested against its own standard library.  The
 interpreters are found under ~/.pyenv/versions (and on PATH).
@@ -23,7 +24,7 @@ if _pyenv.is_dir():
     _bins = sorted(str(p / "bin") for p in _pyenv.iterdir() if (p / "bin").is_dir())
     os.environ["PATH"] = os.pathsep.join([*_bins, os.environ.get("PATH", "")])
 
-nox.options.sessions = ["lint", "tests", "docs"]
+nox.options.sessions = ["lint", "tests", "docs", "mutants-3.13"]
 nox.options.error_on_missing_interpreters = True
 
 
@@ -54,13 +55,43 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHONS, default=False)
+def equivalence(session: nox.Session) -> None:
+    """The differential suite alone, against minipool or any module.
+
+    python -m nox -s equivalence-3.13 -- --impl=concurrent.futures
+    HYPOTHESIS_PROFILE=long python -m nox -s equivalence
+    """
+    session.install(".[test]")
+    session.run("python", "-m", "pytest", "tests/equivalence", *session.posargs)
+
+
+@nox.session(python=PYTHONS)
+def mutants(session: nox.Session) -> None:
+    """The differential suite must catch each deliberately wrong implementation.
+
+    By default on 3.13 only (it takes a few minutes); python -m nox -s mutants for all.
+    """
+    session.install(".[test]")
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "tests/test_equivalence_mutants.py",
+        *session.posargs,
+        env={"MINIPOOL_MUTANTS": "1"},
+    )
+
+
+@nox.session(python=PYTHONS, default=False)
 def repeat(session: nox.Session) -> None:
     """The whole suite N times in a row (default 20): flakiness shows as a failed run.
 
     python -m nox -s repeat -- 20
+    python -m nox -s repeat -- 20 tests/equivalence --impl=concurrent.futures
     """
     runs = int(session.posargs[0]) if session.posargs else 20
+    pytest_args = session.posargs[1:]
     session.install(".[test]")
     for run in range(1, runs + 1):
         session.log(f"run {run} of {runs}")
-        session.run("python", "-m", "pytest", "-q", "-p", "no:randomly")
+        session.run("python", "-m", "pytest", "-q", "-p", "no:randomly", *pytest_args)

@@ -6,6 +6,8 @@ behaviour changed.  The suite runs against each one in a child process
 divergence: a failure of another kind (a harness error, a crash) does not
 count.  The table of how long each took to be caught is printed at the end.
 
+It also runs the suite against concurrent.futures itself, which must pass.
+
 This runs when MINIPOOL_MUTANTS=1 (the ``mutants`` nox session sets it), as it
 takes a few minutes: each mutant gets up to 1,000 scenarios per property test.
 """
@@ -105,3 +107,27 @@ def describe(hunt: Hunt) -> str:
     if not hunt.caught:
         return "NOT CAUGHT"
     return f"{hunt.seconds:5.1f} s, {hunt.scenarios:3} scenarios"
+
+
+@pytest.mark.timeout(900)
+def test_the_suite_passes_the_standard_library_itself() -> None:
+    """The control: compared with itself, concurrent.futures shows no divergence.
+
+    This also checks the harness's model: a prediction the standard library
+    misses stops the suite with a harness error.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(TESTS / "equivalence"),
+        "--impl=concurrent.futures",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:logging",
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=TESTS.parent)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "compared concurrent.futures with concurrent.futures" in run.stdout

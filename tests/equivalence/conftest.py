@@ -83,6 +83,11 @@ def _option(config: pytest.Config, name: str, default: object) -> object:
         return default
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Check --impl before collecting anything: one clear usage error, not one per test.
+    load_implementation(str(_option(config, "impl", "minipool")))
+
+
 @pytest.fixture(scope="session")
 def candidate(pytestconfig: pytest.Config) -> ModuleType:
     """The implementation under test."""
