@@ -41,9 +41,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--equivalence-bound",
         type=float,
-        default=2.0,
+        default=5.0,
         metavar="SECONDS",
-        help="how long to wait for an event that should come at once (default: 2.0)",
+        help="how long the candidate gets for an event that should come at once (default: 5.0)",
     )
     group.addoption(
         "--catch-only",
@@ -96,7 +96,7 @@ def candidate(pytestconfig: pytest.Config) -> ModuleType:
 
 @pytest.fixture(scope="session")
 def bound(pytestconfig: pytest.Config) -> float:
-    return float(_option(pytestconfig, "equivalence_bound", 2.0))  # type: ignore[arg-type]
+    return float(_option(pytestconfig, "equivalence_bound", 5.0))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

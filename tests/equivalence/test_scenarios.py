@@ -119,7 +119,7 @@ class WorldLogHandler(logging.Handler):
 
 class EquivalenceMachine(RuleBasedStateMachine):
     candidate: ModuleType = concurrent.futures
-    bound: float = 2.0
+    bound: float = 5.0
 
     def __init__(self) -> None:
         super().__init__()
