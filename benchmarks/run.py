@@ -1,0 +1,304 @@
+"""The benchmark runner: ``python -m benchmarks`` (or ``python benchmarks/run.py``).
+
+It times the standard library's thread pool and minipool's, and a plain loop
+and a bare-queue floor for scale, on:
+
+1. ``as_completed``: submit N no-op calls, then read them through as_completed;
+2. ``map``: the same N calls through ``map``;
+3. ``wait_all`` / ``wait_first``: N' calls and one ``wait(ALL_COMPLETED)``, or
+   ``wait(FIRST_COMPLETED)`` in a loop until all are done;
+4. ``files``: the seed notes' job, writing many tiny files (loop, pools, two
+   raw threads);
+5. memory per pending task, per done future, and the peak of ``map``;
+6. scaling: the cost per task from 10**3 to 10**6 tasks on 1, 2, 4, 8 workers.
+
+Each timing is the median of ``--repeats`` rounds in which every contender
+runs once, in rotated order.  The output is a table of ratios; ``--json``
+also writes every measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime
+import json
+import os
+import platform
+import sys
+from types import ModuleType
+from typing import Any, Callable, Dict, List, Sequence
+
+if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import minipool
+from benchmarks import contenders, files, memory
+from benchmarks.timing import interleave, median, timed
+
+POOLS: Dict[str, ModuleType] = {"stdlib": concurrent.futures, "minipool": minipool}
+BENCHMARKS = ("as_completed", "map", "wait_all", "wait_first", "files", "memory", "scaling")
+
+
+class Sizes:
+    """How big each benchmark is: the issue's sizes by default, tiny ones with --quick."""
+
+    def __init__(self, quick: bool) -> None:
+        self.tasks = 1_000 if quick else 100_000
+        self.wait_tasks = 500 if quick else 10_000
+        self.files = 200 if quick else 100_000
+        self.memory_tasks = 1_000 if quick else 10_000
+        self.map_memory_inputs = 2_000 if quick else 1_000_000
+        self.scaling_tasks = [10**3, 10**4] if quick else [10**3, 10**4, 10**5, 10**6]
+        self.scaling_workers = [1, 2] if quick else [1, 2, 4, 8]
+        self.repeats = 3 if quick else 7
+        self.scaling_repeats = 1 if quick else 3
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Time minipool against concurrent.futures, a plain loop and a floor.",
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=BENCHMARKS,
+        metavar="NAME",
+        help="run only these benchmarks: " + ", ".join(BENCHMARKS),
+    )
+    parser.add_argument("--repeats", type=_positive, help="rounds per timing (default 7)")
+    parser.add_argument("--tasks", type=_positive, help="calls in as_completed/map (100000)")
+    parser.add_argument("--files", type=_positive, help="files the file job writes (100000)")
+    parser.add_argument(
+        "--directory", help="where the file job makes its temporary directory (default: TMPDIR)"
+    )
+    parser.add_argument(
+        "--map-memory-inputs", type=_positive, help="inputs of the map peak-memory run (10**6)"
+    )
+    parser.add_argument(
+        "--scaling-max", type=_positive, help="largest task count of the scaling grid (10**6)"
+    )
+    parser.add_argument("--json", metavar="PATH", help="also write every measurement here")
+    return parser.parse_args(argv)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a whole number: %r" % text) from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0: %r" % text)
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    sizes = Sizes(arguments.quick)
+    if arguments.repeats:
+        sizes.repeats = arguments.repeats
+        sizes.scaling_repeats = min(sizes.scaling_repeats, arguments.repeats)
+    if arguments.tasks:
+        sizes.tasks = arguments.tasks
+    if arguments.files:
+        sizes.files = arguments.files
+    if arguments.map_memory_inputs:
+        sizes.map_memory_inputs = arguments.map_memory_inputs
+    if arguments.scaling_max:
+        sizes.scaling_tasks = [n for n in sizes.scaling_tasks if n <= arguments.scaling_max] or [
+            arguments.scaling_max
+        ]
+    selected = arguments.only or BENCHMARKS
+
+    workers = contenders.default_workers(minipool)
+    report: Dict[str, Any] = {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "cpus": os.cpu_count(),
+        "default_workers": workers,
+        "platform": platform.platform(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "repeats": sizes.repeats,
+        "timings": [],
+    }
+    print(
+        "Python %s (%s), %s CPUs, pools of %d workers, medians of %d rounds"
+        % (report["python"], report["implementation"], report["cpus"], workers, sizes.repeats)
+    )
+    for name in BENCHMARKS:
+        if name in selected:
+            RUNNERS[name](sizes, workers, report, arguments)
+    if arguments.json:
+        with open(arguments.json, "w") as output:
+            json.dump(report, output, indent=2)
+        print("wrote", arguments.json)
+    return 0
+
+
+# -- the timings ------------------------------------------------------------
+
+
+def _record(
+    report: Dict[str, Any],
+    name: str,
+    size: int,
+    times: Dict[str, List[float]],
+    baseline: str | None = "loop",
+    **details: Any,
+) -> None:
+    """Add one timing to the report and print its row."""
+    medians = {contender: median(values) for contender, values in times.items()}
+    entry = {"name": name, "size": size, "times": times, "median": medians, **details}
+    report["timings"].append(entry)
+    print(
+        "\n%s (%s)" % (name, ", ".join("%s=%s" % item for item in [("n", size), *details.items()]))
+    )
+    print("  %-22s %10s %12s %12s" % ("contender", "median s", "us per call", "vs stdlib"))
+    for contender, seconds in medians.items():
+        versus = seconds / medians["stdlib"] if "stdlib" in medians else float("nan")
+        print("  %-22s %10.4f %12.3f %11.3fx" % (contender, seconds, seconds / size * 1e6, versus))
+    if "minipool" in medians:
+        for other in ("floor", "raw_threads", baseline):
+            if other and other in medians:
+                print("  minipool / %-11s %.3fx" % (other, medians["minipool"] / medians[other]))
+
+
+def _on_each_pool(job: Callable[[ModuleType], object]) -> Dict[str, Callable[[], float]]:
+    """A timed run of ``job(module)`` for each pool module."""
+
+    def run_on(module: ModuleType) -> Callable[[], float]:
+        return lambda: timed(lambda: job(module))
+
+    return {name: run_on(module) for name, module in POOLS.items()}
+
+
+def run_as_completed(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> None:
+    calls: List[Any] = [()] * sizes.tasks
+    noop = contenders.noop
+    runs = _on_each_pool(lambda module: contenders.pool_as_completed(module, noop, calls, None))
+    runs["loop"] = lambda: timed(lambda: contenders.plain_loop(noop, calls))
+    runs["floor"] = lambda: timed(lambda: contenders.floor(noop, calls, workers))
+    _record(report, "as_completed", sizes.tasks, interleave(runs, sizes.repeats), workers=workers)
+
+
+def run_map(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> None:
+    inputs = range(sizes.tasks)
+    identity = contenders.identity
+    runs = _on_each_pool(lambda module: contenders.pool_map(module, identity, inputs, None))
+    runs["loop"] = lambda: timed(lambda: list(map(identity, inputs)))
+    calls = [(x,) for x in inputs]
+    runs["floor"] = lambda: timed(lambda: contenders.floor(identity, calls, workers))
+    _record(report, "map", sizes.tasks, interleave(runs, sizes.repeats), workers=workers)
+
+
+def run_wait_all(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> None:
+    count, noop = sizes.wait_tasks, contenders.noop
+    runs = _on_each_pool(lambda module: contenders.pool_wait_all(module, noop, count, None))
+    runs["floor"] = lambda: timed(lambda: contenders.floor(noop, [()] * count, workers))
+    _record(report, "wait_all", count, interleave(runs, sizes.repeats), workers=workers)
+
+
+def run_wait_first(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> None:
+    count, noop = sizes.wait_tasks, contenders.noop
+    runs = _on_each_pool(lambda module: contenders.pool_wait_first(module, noop, count, None))
+    runs["floor"] = lambda: timed(lambda: contenders.floor(noop, [()] * count, workers))
+    _record(report, "wait_first", count, interleave(runs, sizes.repeats), workers=workers)
+
+
+def run_files(sizes: Sizes, workers: int, report: Dict[str, Any], arguments: Any) -> None:
+    count, parent = sizes.files, arguments.directory
+    runs: Dict[str, Callable[[], float]] = {
+        name: _file_run(files.pool(module, count), parent) for name, module in POOLS.items()
+    }
+    runs["loop"] = _file_run(files.loop(count), parent)
+    runs["raw_threads"] = _file_run(files.raw_threads(count, 2), parent)
+    _record(report, "files", count, interleave(runs, sizes.repeats), workers=workers)
+
+
+def _file_run(job: Callable[[str], None], parent: str | None) -> Callable[[], float]:
+    return lambda: files.in_fresh_directory(job, parent)
+
+
+def run_memory(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> None:
+    results: Dict[str, Dict[str, float]] = {}
+    for name, module in POOLS.items():
+        results[name] = {
+            "per_pending_task": memory.per_pending_task(module, sizes.memory_tasks),
+            "per_done_future": memory.per_done_future(module, sizes.memory_tasks),
+            "map_peak": memory.peak_of_map(module, sizes.map_memory_inputs),
+        }
+    report["memory"] = {
+        "tasks": sizes.memory_tasks,
+        "map_inputs": sizes.map_memory_inputs,
+        "bytes": results,
+    }
+    print(
+        "\nmemory (tracemalloc; %d tasks, map over %d inputs)"
+        % (sizes.memory_tasks, sizes.map_memory_inputs)
+    )
+    print("  %-22s %12s %12s %12s" % ("", "stdlib", "minipool", "ratio"))
+    for key, label in (
+        ("per_pending_task", "B per pending task"),
+        ("per_done_future", "B per done future"),
+        ("map_peak", "peak of map, MB"),
+    ):
+        scale = 1e6 if key == "map_peak" else 1
+        stdlib, ours = results["stdlib"][key] / scale, results["minipool"][key] / scale
+        print("  %-22s %12.1f %12.1f %11.3fx" % (label, stdlib, ours, ours / stdlib))
+
+
+def run_scaling(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> None:
+    grid = []
+    print("\nscaling: us per task, submit + as_completed of no-op calls")
+    print(
+        "  %-9s %-8s %10s %10s %10s %10s"
+        % ("tasks", "workers", "stdlib", "minipool", "floor", "ratio")
+    )
+    noop = contenders.noop
+    for count in sizes.scaling_tasks:
+        calls: List[Any] = [()] * count
+        for pool_workers in sizes.scaling_workers:
+
+            def job(
+                module: ModuleType, calls: list[Any] = calls, workers: int = pool_workers
+            ) -> None:
+                contenders.pool_as_completed(module, noop, calls, workers)
+
+            def floor(calls: list[Any] = calls, workers: int = pool_workers) -> float:
+                return timed(lambda: contenders.floor(noop, calls, workers))
+
+            runs = _on_each_pool(job)
+            runs["floor"] = floor
+            times = interleave(runs, sizes.scaling_repeats)
+            per_task = {name: median(values) / count * 1e6 for name, values in times.items()}
+            grid.append(
+                {"tasks": count, "workers": pool_workers, "times": times, "us_per_task": per_task}
+            )
+            print(
+                "  %-9d %-8d %10.2f %10.2f %10.2f %9.3fx"
+                % (
+                    count,
+                    pool_workers,
+                    per_task["stdlib"],
+                    per_task["minipool"],
+                    per_task["floor"],
+                    per_task["minipool"] / per_task["stdlib"],
+                )
+            )
+    report["scaling"] = grid
+
+
+RUNNERS: Dict[str, Callable[[Sizes, int, Dict[str, Any], Any], None]] = {
+    "as_completed": run_as_completed,
+    "map": run_map,
+    "wait_all": run_wait_all,
+    "wait_first": run_wait_first,
+    "files": run_files,
+    "memory": run_memory,
+    "scaling": run_scaling,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())
