@@ -125,7 +125,10 @@ def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> list[Future[Any
     for future in futures:
         with future._state_lock:
             if future._state not in _COUNTED_DONE:
-                future._waiters.append(waiter)
+                if future._waiters is None:
+                    future._waiters = [waiter]
+                else:
+                    future._waiters.append(waiter)
                 installed.append(future)
                 continue
         # It completed after the caller's first look: tell the waiter as the
@@ -141,7 +144,7 @@ def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> list[Future[Any
 
 def _uninstall(waiter: _Waiter, future: Future[Any]) -> None:
     with future._state_lock:
-        future._waiters.remove(waiter)
+        future._waiters.remove(waiter)  # type: ignore[union-attr]  # installed: a list
 
 
 def wait(
