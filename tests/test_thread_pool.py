@@ -392,3 +392,32 @@ def test_submit_once_the_interpreter_is_exiting_raises_the_same_errors() -> None
         "cannot schedule new futures after shutdown\n"
         "cannot schedule new futures after interpreter shutdown\n"
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_child_forked_while_a_submit_holds_the_pool_lock_still_exits() -> None:
+    # multiprocessing's forked children run the interpreter-exit hooks when
+    # they end.  The child has a copy of the pool's lock, here held, as if a
+    # submit() in another thread had been half-way through at the fork; the
+    # exit hook must not wait for it (CPython's bpo-45021 is the same trap).
+    code = """
+        import multiprocessing, warnings
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
+        pool = impl.ThreadPoolExecutor(1)
+        pool.submit(pow, 2, 2).result()
+        with pool._shutdown_lock:
+            child = multiprocessing.get_context("fork").Process(target=int)
+            child.start()
+        child.join(20)
+        if child.exitcode is None:
+            child.kill()
+            child.join()
+            print("the child hung at exit")
+        else:
+            print("child exit code", child.exitcode)
+        pool.shutdown()
+    """
+    stdlib = run_child("concurrent.futures", code)
+    ours = run_child("minipool", code)
+    assert ours == stdlib
+    assert ours == (0, "child exit code 0\n", "")

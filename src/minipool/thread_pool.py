@@ -65,15 +65,19 @@ else:
 # -- interpreter exit -----------------------------------------------------
 #
 # _global_shutdown_lock guards _interpreter_exiting and _live_workers.  It is
-# held while a worker is started, so that no worker starts after
-# _join_workers_at_exit has taken its list of workers to join.
+# held while a worker is started and registered, so that the exit hook's list
+# of workers to join is complete.  submit() does not take it: the hook puts
+# its wake-ups on each pool's queue while holding that pool's own
+# _shutdown_lock, which submit() holds while it checks _interpreter_exiting
+# and queues the work.  So a call is either queued before the wake-up (and
+# runs) or refused; it never lands behind a wake-up that ends every worker.
 _global_shutdown_lock = threading.Lock()
 _interpreter_exiting = False
-# Every live worker thread -> its pool's work queue (weak: a finished thread
-# disappears from it).
-_live_workers: weakref.WeakKeyDictionary[threading.Thread, queue.SimpleQueue[_Work | None]] = (
-    weakref.WeakKeyDictionary()
-)
+# Every live worker thread -> its pool's work queue and _shutdown_lock (weak:
+# a finished thread disappears from it; no pool is kept alive by it).
+_live_workers: weakref.WeakKeyDictionary[
+    threading.Thread, tuple[queue.SimpleQueue[_Work | None], threading.Lock]
+] = weakref.WeakKeyDictionary()
 
 
 def _join_workers_at_exit() -> None:
@@ -81,10 +85,11 @@ def _join_workers_at_exit() -> None:
     global _interpreter_exiting
     with _global_shutdown_lock:
         _interpreter_exiting = True
-    workers = list(_live_workers.items())
-    for _thread, work_queue in workers:
-        work_queue.put(None)
-    for thread, _work_queue in workers:
+        workers = list(_live_workers.items())
+    for _thread, (work_queue, pool_lock) in workers:
+        with pool_lock:
+            work_queue.put(None)
+    for thread, _queue_and_lock in workers:
         thread.join()
 
 
@@ -96,10 +101,18 @@ threading._register_atexit(_join_workers_at_exit)  # type: ignore[attr-defined]
 
 # A child process made by fork() gets a copy of the lock in whatever state the
 # parent's was: hold it across the fork and make a fresh one in the child.
+# The child has none of the parent's threads, so it has no workers to wake or
+# join at exit; and a pool's _shutdown_lock may have been copied while held
+# by a thread in submit(), so the exit hook must not try to take it there.
+def _forget_workers_in_child() -> None:
+    _global_shutdown_lock._at_fork_reinit()  # type: ignore[attr-defined]
+    _live_workers.clear()
+
+
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(
         before=_global_shutdown_lock.acquire,
-        after_in_child=_global_shutdown_lock._at_fork_reinit,  # type: ignore[attr-defined]
+        after_in_child=_forget_workers_in_child,
         after_in_parent=_global_shutdown_lock.release,
     )
 
@@ -271,27 +284,33 @@ class ThreadPoolExecutor(Executor):
         interpreter is exiting, and :class:`~minipool.BrokenThreadPool` once
         an initializer has failed.
         """
-        with self._shutdown_lock, _global_shutdown_lock:
+        lock = self._shutdown_lock
+        lock.acquire()  # a hot path: "with" costs twice as much (see minipool.future)
+        try:
             if self._broken:
                 raise BrokenThreadPool(self._broken)
             if self._shutdown:
                 raise RuntimeError("cannot schedule new futures after shutdown")
+            # Read without _global_shutdown_lock: see "interpreter exit" above.
             if _interpreter_exiting:
                 raise RuntimeError("cannot schedule new futures after interpreter shutdown")
 
             future: Future[T] = Future()
             self._work_queue.put((future, fn, args, kwargs))
-            self._start_worker_unless_one_is_idle()
-            return future
 
-    def _start_worker_unless_one_is_idle(self) -> None:
-        # Called by submit() with both locks held.
-        if self._idle_tokens:
-            self._idle_tokens.pop()  # that idle worker will take the new work
-            return
+            # Start a worker only if none is idle and the pool has room.
+            if self._idle_tokens:
+                self._idle_tokens.pop()  # that idle worker will take the new work
+            elif len(self._threads) < self._max_workers:
+                self._start_worker()
+            # else the work waits in the queue for a busy worker
+            return future
+        finally:
+            lock.release()
+
+    def _start_worker(self) -> None:
+        # Called by submit() with _shutdown_lock held.
         num_threads = len(self._threads)
-        if num_threads >= self._max_workers:
-            return  # the work waits in the queue for a busy worker
 
         # When the pool is garbage collected, this callback wakes the workers
         # so that they see it is gone and exit.  It must not refer to the pool.
@@ -308,9 +327,10 @@ class ThreadPoolExecutor(Executor):
                 self._initargs,
             ),
         )
-        thread.start()
-        self._threads.add(thread)
-        _live_workers[thread] = self._work_queue
+        with _global_shutdown_lock:
+            thread.start()
+            self._threads.add(thread)
+            _live_workers[thread] = (self._work_queue, self._shutdown_lock)
 
     def _initializer_failed(self) -> None:
         """Break the pool: fail every queued call (a worker calls this, once per failure)."""

@@ -104,7 +104,9 @@ class _Waiter:
                 self._wake_on_any
                 or self._pending_count == 0
                 or (raised and self._wake_on_exception)
-            ):
+            ) and not self.event.is_set():
+                # Fast path: Event.set() takes a lock of its own; skip it when
+                # the caller has not yet taken the last wake-up.
                 self.event.set()
 
     def take_finished(self) -> list[Future[Any]]:
@@ -116,21 +118,24 @@ class _Waiter:
         return finished
 
 
-def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> list[Future[Any]]:
+def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> None:
     """Install *waiter* in each future not yet done; tell it of those that are.
 
-    Returns the futures it was installed in, for _uninstall().
+    Afterwards every future of *futures* either holds the waiter or is in a
+    final state (and so holds no waiter at all): _uninstall() works on each.
     """
-    installed = []
     for future in futures:
-        with future._state_lock:
+        lock = future._state_lock
+        lock.acquire()  # a hot path: "with" costs twice as much (see minipool.future)
+        try:
             if future._state not in _COUNTED_DONE:
                 if future._waiters is None:
                     future._waiters = [waiter]
                 else:
                     future._waiters.append(waiter)
-                installed.append(future)
                 continue
+        finally:
+            lock.release()
         # It completed after the caller's first look: tell the waiter as the
         # future would have, had the waiter been there in time.
         if future._state == CANCELLED_AND_NOTIFIED:
@@ -139,12 +144,19 @@ def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> list[Future[Any
             waiter.add_exception(future)
         else:
             waiter.add_result(future)
-    return installed
 
 
 def _uninstall(waiter: _Waiter, future: Future[Any]) -> None:
+    """Take *waiter* out of *future*, unless the future has dropped it already."""
+    # Fast path: a future in a final state has dropped all its waiters, and
+    # _waiters stays None from then on, so there is nothing to remove and no
+    # lock to take.  (Read without the lock: once None, it never changes.)
+    if future._waiters is None:
+        return
     with future._state_lock:
-        future._waiters.remove(waiter)  # type: ignore[union-attr]  # installed: a list
+        if future._waiters is not None:
+            # Still waiting (or CANCELLED, not yet notified): ours is there.
+            future._waiters.remove(waiter)
 
 
 def wait(
@@ -180,12 +192,12 @@ def wait(
         return DoneAndNotDoneFutures(done, not_done)
 
     waiter = _Waiter(return_when, pending_count=len(not_done))
-    installed = _install(waiter, not_done)
+    _install(waiter, not_done)
     try:
         waiter.event.wait(timeout)
     finally:
         # Also when the wait fails (a bad timeout, Ctrl-C): leave no waiter behind.
-        for future in installed:
+        for future in not_done:
             _uninstall(waiter, future)
     done.update(waiter.finished_futures)
     return DoneAndNotDoneFutures(done, fs - done)
@@ -214,14 +226,15 @@ def as_completed(fs: Iterable[Future[T]], timeout: float | None = None) -> Itera
     fs = set(fs)
     total_futures = len(fs)
     finished = [f for f in fs if f._state in _COUNTED_DONE]
-    pending = fs - set(finished)
+    pending = fs.difference(finished)
+    del fs  # from here on, each future is in finished or in pending, not both
     waiter = _Waiter(_AS_COMPLETED, pending_count=len(pending))
-    installed = set(_install(waiter, pending))
+    _install(waiter, pending)
     try:
         # Futures done before the first look come first, in no set order
         # (popped from the end of a list built from a set, as the standard
         # library does).
-        yield from _yield_and_forget(finished, fs, pending, waiter, installed)
+        yield from _yield_and_forget(finished, pending)
         while pending:
             if timeout is None:
                 wait_timeout = None
@@ -234,30 +247,20 @@ def as_completed(fs: Iterable[Future[T]], timeout: float | None = None) -> Itera
             waiter.event.wait(wait_timeout)
             finished = waiter.take_finished()
             finished.reverse()  # popped from the end: completion order
-            yield from _yield_and_forget(finished, fs, pending, waiter, installed)
+            yield from _yield_and_forget(finished, pending)
     finally:
-        for future in installed:
+        for future in pending:
             _uninstall(waiter, future)
 
 
-def _yield_and_forget(
-    finished: list[Future[T]],
-    fs: set[Future[T]],
-    pending: set[Future[T]],
-    waiter: _Waiter,
-    installed: set[Future[Any]],
-) -> Iterator[Future[T]]:
-    """Yield the futures of *finished* from its end, first dropping every reference to each.
+def _yield_and_forget(finished: list[Future[T]], pending: set[Future[T]]) -> Iterator[Future[T]]:
+    """Yield the futures of *finished* from its end, first dropping every other reference to each.
 
     A caller of as_completed() may hold thousands of futures and drop each
-    after reading it; the iterator must not keep them (or their results) alive.
+    after reading it; the iterator must not keep them (or their results)
+    alive.  A future the waiter heard of is in a final state and has dropped
+    the waiter already, so there is nothing to uninstall.
     """
     while finished:
-        future = finished[-1]
-        fs.discard(future)
-        pending.discard(future)
-        if future in installed:
-            installed.remove(future)
-            _uninstall(waiter, future)
-        del future
+        pending.discard(finished[-1])
         yield finished.pop()

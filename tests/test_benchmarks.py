@@ -1,0 +1,63 @@
+"""The benchmark runner still runs: a smoke test at tiny sizes (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.timeout(300)
+def test_the_benchmark_runner_measures_every_benchmark(tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--json", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads(output.read_text())
+
+    assert report["python"] == "%d.%d.%d" % sys.version_info[:3]
+    timings = {entry["name"]: entry for entry in report["timings"]}
+    assert set(timings) == {"as_completed", "map", "wait_all", "wait_first", "files"}
+    for name, entry in timings.items():
+        expected = {"stdlib", "minipool", "floor"} | (
+            {"loop", "raw_threads"} if name == "files" else set()
+        )
+        if name in ("as_completed", "map"):
+            expected |= {"loop"}
+        if name == "files":
+            expected -= {"floor"}
+        assert set(entry["median"]) == expected, name
+        assert all(len(times) == report["repeats"] for times in entry["times"].values())
+        assert all(math.isfinite(t) and t > 0 for t in entry["median"].values())
+
+    memory = report["memory"]["bytes"]
+    for pool in ("stdlib", "minipool"):
+        assert set(memory[pool]) == {"per_pending_task", "per_done_future", "map_peak"}
+        assert all(value > 0 for value in memory[pool].values())
+
+    grid = {(point["tasks"], point["workers"]) for point in report["scaling"]}
+    assert grid == {(1000, 1), (1000, 2), (10000, 1), (10000, 2)}
+    assert "minipool / floor" in run.stdout
+
+
+def test_the_benchmark_runner_refuses_a_bad_size() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--tasks", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "must be greater than 0: '0'" in run.stderr
