@@ -130,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in BENCHMARKS:
         if name in selected:
             RUNNERS[name](sizes, workers, report, arguments)
+    report["targets"] = check_targets(report)
     if arguments.json:
         with open(arguments.json, "w") as output:
             json.dump(report, output, indent=2)
@@ -145,24 +146,67 @@ def _record(
     name: str,
     size: int,
     times: Dict[str, List[float]],
-    baseline: str | None = "loop",
     **details: Any,
 ) -> None:
-    """Add one timing to the report and print its row."""
+    """Add one timing to the report and print its table: each contender against each other."""
     medians = {contender: median(values) for contender, values in times.items()}
     entry = {"name": name, "size": size, "times": times, "median": medians, **details}
     report["timings"].append(entry)
+    settings = ", ".join("%s=%s" % item for item in [("n", size), *details.items()])
+    print("\n%s (%s)" % (name, settings))
+    columns = [c for c in ("stdlib", "loop", "floor", "raw_threads") if c in medians]
     print(
-        "\n%s (%s)" % (name, ", ".join("%s=%s" % item for item in [("n", size), *details.items()]))
+        "  %-12s %10s %12s" % ("contender", "median s", "us per call")
+        + "".join("%14s" % ("/ " + column) for column in columns)
     )
-    print("  %-22s %10s %12s %12s" % ("contender", "median s", "us per call", "vs stdlib"))
     for contender, seconds in medians.items():
-        versus = seconds / medians["stdlib"] if "stdlib" in medians else float("nan")
-        print("  %-22s %10.4f %12.3f %11.3fx" % (contender, seconds, seconds / size * 1e6, versus))
-    if "minipool" in medians:
-        for other in ("floor", "raw_threads", baseline):
-            if other and other in medians:
-                print("  minipool / %-11s %.3fx" % (other, medians["minipool"] / medians[other]))
+        print(
+            "  %-12s %10.4f %12.3f" % (contender, seconds, seconds / size * 1e6)
+            + "".join("%13.3fx" % (seconds / medians[column]) for column in columns)
+        )
+
+
+# The issue's targets: (description, measured ratio, limit).
+def check_targets(report: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Print and return each target the run measured: the ratio, the limit, met or not."""
+    medians = {entry["name"]: entry["median"] for entry in report["timings"]}
+    targets = []
+
+    def target(description: str, measured: float, limit: float) -> None:
+        targets.append(
+            {"target": description, "measured": measured, "limit": limit, "met": measured <= limit}
+        )
+
+    for name, limit in (("as_completed", 0.20), ("map", 0.33)):
+        if name in medians:
+            times = medians[name]
+            target("%s: minipool / stdlib" % name, times["minipool"] / times["stdlib"], limit)
+            target("%s: minipool / floor" % name, times["minipool"] / times["floor"], 4.0)
+    if "memory" in report:
+        memory = report["memory"]["bytes"]
+        target(
+            "memory per pending task: minipool / stdlib",
+            memory["minipool"]["per_pending_task"] / memory["stdlib"]["per_pending_task"],
+            1 / 3,
+        )
+    if "files" in medians:
+        times = medians["files"]
+        target(
+            "files: minipool pool / two raw threads", times["minipool"] / times["raw_threads"], 1.05
+        )
+    if targets:
+        print("\ntargets")
+        for item in targets:
+            print(
+                "  %-46s %8.3f  (limit %.3f)  %s"
+                % (
+                    item["target"],
+                    item["measured"],
+                    item["limit"],
+                    "met" if item["met"] else "MISSED",
+                )
+            )
+    return targets
 
 
 def _on_each_pool(job: Callable[[ModuleType], object]) -> Dict[str, Callable[[], float]]:

@@ -48,7 +48,10 @@ def test_the_benchmark_runner_measures_every_benchmark(tmp_path: Path) -> None:
 
     grid = {(point["tasks"], point["workers"]) for point in report["scaling"]}
     assert grid == {(1000, 1), (1000, 2), (10000, 1), (10000, 2)}
-    assert "minipool / floor" in run.stdout
+    targets = {item["target"] for item in report["targets"]}
+    assert "as_completed: minipool / stdlib" in targets
+    assert "files: minipool pool / two raw threads" in targets
+    assert "as_completed: minipool / stdlib" in run.stdout
 
 
 def test_the_benchmark_runner_refuses_a_bad_size() -> None:
