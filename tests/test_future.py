@@ -323,3 +323,37 @@ def test_minipool_logs_to_the_standard_librarys_logger(futures_log: LogRecords) 
     future.add_done_callback(lambda f: 1 / 0)
     future.set_result(None)
     assert [r.name for r in futures_log.records] == ["concurrent.futures"]
+
+
+# -- what users hang on a future ---------------------------------------------
+
+
+def test_a_future_takes_attributes_of_your_own_and_weak_references() -> None:
+    # Code often tags futures (future.url = url) and keeps weak references to
+    # them; minipool's futures have __slots__, with room kept for both.
+    def scenario(impl: ModuleType) -> Any:
+        import weakref
+
+        future = impl.Future()
+        future.url = "https://example.org"
+        reference = weakref.ref(future)
+        future.set_result(1)
+        tagged = (future.url, reference() is future, getattr(future, "missing", "absent"))
+        del future
+        return tagged, reference() is None
+
+    assert assert_same(scenario) == (("https://example.org", True, "absent"), True)
+
+
+def test_a_subclass_of_future_works_like_one() -> None:
+    def scenario(impl: ModuleType) -> Any:
+        class TaggedFuture(impl.Future):  # type: ignore[name-defined,misc]
+            def __init__(self, tag: str) -> None:
+                super().__init__()
+                self.tag = tag
+
+        future = TaggedFuture("mine")
+        future.set_result(2)
+        return future.tag, future.result(), re.sub(r"0x[0-9a-f]+", "0x?", repr(future))
+
+    assert assert_same(scenario) == ("mine", 2, "<TaggedFuture at 0x? state=finished returned int>")

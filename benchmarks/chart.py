@@ -1,0 +1,117 @@
+"""Draw the benchmark results: ``python -m benchmarks.chart RESULTS.json ... -o chart.png``.
+
+Each JSON file is one run of ``python -m benchmarks --json`` (typically one
+per Python version).  The chart has two panels:
+
+- left: minipool's time as a fraction of the standard library's, for each
+  timed benchmark and each memory measure, one bar per run (lower is better;
+  the dashed line at 1 is the standard library);
+- right: microseconds per task against the number of tasks, for the scaling
+  grid of the first run (log-log), the standard library, minipool and the floor.
+
+Needs matplotlib (``pip install matplotlib``, or the ``bench`` extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Dict, List, Sequence
+
+
+def ratios(report: Dict[str, Any]) -> Dict[str, float]:
+    """minipool / stdlib for every measurement of one run, by label."""
+    result = {}
+    for entry in report["timings"]:
+        result[entry["name"]] = entry["median"]["minipool"] / entry["median"]["stdlib"]
+    if "memory" in report:
+        memory = report["memory"]["bytes"]
+        for key, label in (
+            ("per_pending_task", "memory per\npending task"),
+            ("per_done_future", "memory per\ndone future"),
+            ("map_peak", "peak memory\nof map"),
+        ):
+            result[label] = memory["minipool"][key] / memory["stdlib"][key]
+    return result
+
+
+def draw(reports: List[Dict[str, Any]], output: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen needed
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [3, 2]}
+    )
+    labels = list(ratios(reports[0]))
+    width = 0.8 / len(reports)
+    for index, report in enumerate(reports):
+        values = ratios(report)
+        positions = [i + index * width for i in range(len(labels))]
+        left.bar(
+            positions,
+            [values.get(label, float("nan")) for label in labels],
+            width,
+            label="Python %s" % report["python"],
+        )
+    left.axhline(1.0, color="black", linestyle="--", linewidth=1)
+    left.set_xticks([i + 0.4 - width / 2 for i in range(len(labels))])
+    left.set_xticklabels(labels, fontsize=8)
+    left.set_ylabel("minipool / standard library (lower is better)")
+    left.set_title("minipool against concurrent.futures, %s CPUs" % reports[0]["cpus"])
+    left.legend(fontsize=8)
+
+    grid = reports[0].get("scaling", [])
+    worker_counts = sorted({point["workers"] for point in grid})
+    markers = dict(zip(worker_counts, "os^Dv"))
+    for contender, color in (
+        ("stdlib", "tab:blue"),
+        ("minipool", "tab:orange"),
+        ("floor", "tab:gray"),
+    ):
+        for workers in worker_counts:
+            points = [p for p in grid if p["workers"] == workers]
+            right.plot(
+                [p["tasks"] for p in points],
+                [p["us_per_task"][contender] for p in points],
+                marker=markers[workers],
+                color=color,
+                linestyle="--" if contender == "floor" else "-",
+                label="%s, %d worker%s" % (contender, workers, "" if workers == 1 else "s"),
+            )
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.set_xlabel("tasks (submit + as_completed of no-op calls)")
+    right.set_ylabel("microseconds per task")
+    right.set_title("scaling, Python %s" % reports[0]["python"])
+    right.legend(fontsize=6, ncol=3)
+    figure.tight_layout()
+    figure.savefig(output, dpi=120)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.chart",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("results", nargs="+", help="JSON files written by python -m benchmarks")
+    parser.add_argument("-o", "--output", default="benchmarks.png", help="the image to write")
+    arguments = parser.parse_args(argv)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        parser.error("matplotlib is needed: pip install matplotlib")
+    reports = []
+    for path in arguments.results:
+        with open(path) as results:
+            reports.append(json.load(results))
+    draw(reports, arguments.output)
+    print("wrote", arguments.output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
