@@ -258,6 +258,10 @@ def run_files(sizes: Sizes, workers: int, report: Dict[str, Any], arguments: Any
     }
     runs["loop"] = _file_run(files.loop(count), parent)
     runs["raw_threads"] = _file_run(files.raw_threads(count, 2), parent)
+    # Two more, to see where a pool's time goes: as many raw threads as the
+    # pool has workers, and minipool's pool with nobody reading the results.
+    runs["raw_threads_%d" % workers] = _file_run(files.raw_threads(count, workers), parent)
+    runs["minipool_unread"] = _file_run(files.pool_without_consumer(minipool, count), parent)
     _record(report, "files", count, interleave(runs, sizes.repeats), workers=workers)
 
 
@@ -315,7 +319,9 @@ def run_scaling(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> N
 
             runs = _on_each_pool(job)
             runs["floor"] = floor
-            times = interleave(runs, sizes.scaling_repeats)
+            # One round at a million tasks (the standard library takes about
+            # 20 s per round there), the median of several below.
+            times = interleave(runs, 1 if count >= 10**6 else sizes.scaling_repeats)
             per_task = {name: median(values) / count * 1e6 for name, values in times.items()}
             grid.append(
                 {"tasks": count, "workers": pool_workers, "times": times, "us_per_task": per_task}

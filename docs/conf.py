@@ -5,9 +5,25 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
+ROOT = Path(__file__).parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # for benchmarks.table
+
+import json
 
 import minipool
+from benchmarks.table import rst_tables
+
+# The benchmark tables are made at every build from the committed results of
+# python -m benchmarks --json (benchmarks/results/), never typed in by hand.
+_results = sorted((ROOT / "benchmarks" / "results").glob("*.json"))
+_generated = Path(__file__).parent / "_generated"
+_generated.mkdir(exist_ok=True)
+(_generated / "benchmark-tables.rst").write_text(
+    rst_tables([json.loads(path.read_text()) for path in _results])
+    if _results
+    else "No results committed yet: run ``python -m benchmarks --json ...``.\n"
+)
 
 project = "minipool"
 author = "the minipool developers"
@@ -25,4 +41,4 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 # Names only the type checker sees (ParamSpec P, Self) stay as written.
 autodoc_type_aliases: dict[str, str] = {}
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_generated"]

@@ -30,13 +30,13 @@ def test_the_benchmark_runner_measures_every_benchmark(tmp_path: Path) -> None:
     timings = {entry["name"]: entry for entry in report["timings"]}
     assert set(timings) == {"as_completed", "map", "wait_all", "wait_first", "files"}
     for name, entry in timings.items():
-        expected = {"stdlib", "minipool", "floor"} | (
-            {"loop", "raw_threads"} if name == "files" else set()
-        )
+        expected = {"stdlib", "minipool", "floor"}
         if name in ("as_completed", "map"):
             expected |= {"loop"}
         if name == "files":
-            expected -= {"floor"}
+            workers = report["default_workers"]
+            expected = {"stdlib", "minipool", "loop", "raw_threads"}
+            expected |= {"raw_threads_%d" % workers, "minipool_unread"}
         assert set(entry["median"]) == expected, name
         assert all(len(times) == report["repeats"] for times in entry["times"].values())
         assert all(math.isfinite(t) and t > 0 for t in entry["median"].values())

@@ -1,0 +1,85 @@
+"""Tables of benchmark results, for the docs: ``python -m benchmarks.table RESULTS.json ...``.
+
+Prints reStructuredText: the targets of each run (one column per Python
+version), then minipool's time and memory as a fraction of the standard
+library's.  ``docs/conf.py`` calls :func:`rst_tables` on the committed
+results in ``benchmarks/results/`` at every docs build.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Dict, List, Sequence
+
+from benchmarks.chart import ratios
+
+
+def _list_table(title: str, header: List[str], rows: List[List[str]]) -> str:
+    lines = [".. list-table:: %s" % title, "   :header-rows: 1", ""]
+    for row in [header, *rows]:
+        lines.append("   * - " + row[0])
+        lines.extend("     - " + cell for cell in row[1:])
+    return "\n".join(lines) + "\n"
+
+
+def rst_tables(reports: List[Dict[str, Any]]) -> str:
+    reports = sorted(reports, key=lambda r: tuple(int(p) for p in r["python"].split(".")))
+    versions = ["Python %s" % r["python"] for r in reports]
+    first = reports[0]
+
+    # Targets: each run's measured ratio, with the limit.
+    target_names = [t["target"] for t in first.get("targets", [])]
+    target_rows = []
+    for name in target_names:
+        row = [name, "<= %.2f" % next(t["limit"] for t in first["targets"] if t["target"] == name)]
+        for report in reports:
+            found = [t for t in report.get("targets", []) if t["target"] == name]
+            row.append(
+                "%.3f %s" % (found[0]["measured"], "" if found[0]["met"] else "(missed)")
+                if found
+                else "-"
+            )
+        target_rows.append([cell.strip() for cell in row])
+
+    # minipool / stdlib for everything measured.
+    ratio_rows = []
+    for label in ratios(first):
+        row = [label.replace("\n", " ")]
+        for report in reports:
+            value = ratios(report).get(label)
+            row.append("%.3f" % value if value is not None else "-")
+        ratio_rows.append(row)
+
+    sizes = "%d CPUs; pools of %d workers; medians of %d rounds" % (
+        first["cpus"],
+        first["default_workers"],
+        first["repeats"],
+    )
+    return "\n".join(
+        [
+            _list_table("The targets (%s)" % sizes, ["target", "limit", *versions], target_rows),
+            _list_table(
+                "minipool / standard library (time or bytes; lower is better)",
+                ["measure", *versions],
+                ratio_rows,
+            ),
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    paths = list(sys.argv[1:] if argv is None else argv)
+    if not paths:
+        print("usage: python -m benchmarks.table RESULTS.json ...", file=sys.stderr)
+        return 2
+    reports = []
+    for path in paths:
+        with open(path) as results:
+            reports.append(json.load(results))
+    print(rst_tables(reports))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
