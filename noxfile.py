@@ -95,3 +95,18 @@ def repeat(session: nox.Session) -> None:
     for run in range(1, runs + 1):
         session.log(f"run {run} of {runs}")
         session.run("python", "-m", "pytest", "-q", "-p", "no:randomly", *pytest_args)
+
+
+@nox.session(python=PYTHONS, default=False)
+def bench(session: nox.Session) -> None:
+    """The benchmarks on each interpreter, writing benchmarks/results/<version>.json.
+
+    python -m nox -s bench                        # every version, the full sizes
+    python -m nox -s bench-3.13 -- --quick        # any options of python -m benchmarks
+    """
+    session.install(".")
+    version = session.run(
+        "python", "-c", "import platform; print(platform.python_version())", silent=True
+    )
+    output = Path("benchmarks", "results", f"{str(version).strip()}.json")
+    session.run("python", "-m", "benchmarks", "--json", str(output), *session.posargs)

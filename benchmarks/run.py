@@ -156,12 +156,12 @@ def _record(
     print("\n%s (%s)" % (name, settings))
     columns = [c for c in ("stdlib", "loop", "floor", "raw_threads") if c in medians]
     print(
-        "  %-12s %10s %12s" % ("contender", "median s", "us per call")
+        "  %-16s %10s %12s" % ("contender", "median s", "us per call")
         + "".join("%14s" % ("/ " + column) for column in columns)
     )
     for contender, seconds in medians.items():
         print(
-            "  %-12s %10.4f %12.3f" % (contender, seconds, seconds / size * 1e6)
+            "  %-16s %10.4f %12.3f" % (contender, seconds, seconds / size * 1e6)
             + "".join("%13.3fx" % (seconds / medians[column]) for column in columns)
         )
 
