@@ -1,0 +1,5 @@
+"""``python -m minipool.tour``."""
+
+from minipool.tour.cli import main
+
+raise SystemExit(main())

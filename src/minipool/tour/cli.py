@@ -1,0 +1,110 @@
+"""``python -m minipool.tour``: run the steps side by side and summarise (issue 6, in progress)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from types import ModuleType
+from typing import Dict, List, Sequence
+
+from minipool.tour.engine import StepReport, TourError, load_implementation, run_step
+from minipool.tour.steps import STEPS
+
+REFERENCE = "concurrent.futures"
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m minipool.tour",
+        description="The seed notes' thread-pool experiments, on the standard library and "
+        "on minipool (or --impl MODULE), side by side.",
+    )
+    parser.add_argument(
+        "--step",
+        action="append",
+        choices=[step.name for step in STEPS],
+        help="run only this step (repeatable); steps: " + ", ".join(s.name for s in STEPS),
+    )
+    parser.add_argument(
+        "--impl",
+        action="append",
+        metavar="MODULE",
+        help="the implementation(s) to compare with concurrent.futures (default: minipool)",
+    )
+    parser.add_argument(
+        "--unit", type=float, default=0.1, help="seconds one simulated I/O call waits (0.1)"
+    )
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    arguments = parser.parse_args(argv)
+    if arguments.unit <= 0:
+        parser.error("--unit must be greater than 0")
+    return arguments
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    try:
+        implementations: Dict[str, ModuleType] = {REFERENCE: load_implementation(REFERENCE)}
+        for name in arguments.impl or ["minipool"]:
+            if name != REFERENCE:
+                implementations[name] = load_implementation(name)
+    except TourError as error:
+        print("python -m minipool.tour: error: %s" % error, file=sys.stderr)
+        return 2
+
+    reports: List[StepReport] = []
+    for step in STEPS:
+        if arguments.step and step.name not in arguments.step:
+            continue
+        report = run_step(step, implementations, arguments)
+        reports.append(report)
+        print("\n== %s" % step.name)
+        shown = list(implementations)[-1]  # narrate the implementation under test
+        for line in report.observations[shown].narration:
+            print("   " + line)
+        for name in list(implementations)[1:]:
+            same = report.same_as_reference(name)
+            print(
+                "   %s: %s" % (name, "same behaviour as concurrent.futures" if same else "DIVERGED")
+            )
+            for difference in report.differences(name):
+                print("      " + difference)
+
+    print("\n%-8s" % "step" + "".join("%22s" % name for name in implementations))
+    for report in reports:
+        cells = []
+        for name in implementations:
+            observation = report.observations[name]
+            verdict = (
+                ""
+                if name == REFERENCE
+                else (" same" if report.same_as_reference(name) else " DIVERGED")
+            )
+            cells.append("%22s" % ("%.2f s%s" % (observation.seconds, verdict)))
+        print("%-8s" % report.step + "".join(cells))
+
+    if arguments.json:
+        with open(arguments.json, "w") as output:
+            json.dump(
+                [
+                    {
+                        "step": report.step,
+                        "implementations": {
+                            name: {
+                                "seconds": observation.seconds,
+                                "same": report.same_as_reference(name),
+                                "behaviour": repr(observation.behaviour),
+                            }
+                            for name, observation in report.observations.items()
+                        },
+                    }
+                    for report in reports
+                ],
+                output,
+                indent=2,
+            )
+    diverged = any(
+        not report.same_as_reference(name) for report in reports for name in implementations
+    )
+    return 1 if diverged else 0

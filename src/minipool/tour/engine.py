@@ -1,0 +1,103 @@
+"""Running a step on each implementation and comparing what it observed."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import time
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Callable, Dict, List
+
+# The names a module must have to be run by the tour.
+REQUIRED_NAMES = (
+    "ThreadPoolExecutor",
+    "Future",
+    "wait",
+    "as_completed",
+    "FIRST_COMPLETED",
+    "FIRST_EXCEPTION",
+    "ALL_COMPLETED",
+    "CancelledError",
+    "TimeoutError",
+)
+
+_ADDRESS = re.compile(r"0x[0-9a-f]+")
+
+
+class TourError(Exception):
+    """Bad input for the tour: reported as one line, exit status 2."""
+
+
+def load_implementation(name: str) -> ModuleType:
+    """Import *name* and check that it has the thread-pool names of concurrent.futures."""
+    try:
+        module = importlib.import_module(name)
+    except Exception as exc:  # any failure to import is the user's input
+        raise TourError(
+            "cannot import --impl %s: %s: %s" % (name, type(exc).__name__, exc)
+        ) from None
+    missing = [attribute for attribute in REQUIRED_NAMES if not hasattr(module, attribute)]
+    if missing:
+        raise TourError("--impl %s lacks %s" % (name, ", ".join(missing)))
+    return module
+
+
+def blank_addresses(text: str) -> str:
+    """*text* with object addresses replaced, so that reprs compare across runs."""
+    return _ADDRESS.sub("0x…", text)
+
+
+@dataclass
+class Observation:
+    """What one run of a step saw: compared across implementations, and told to the reader."""
+
+    behaviour: Dict[str, Any] = field(default_factory=dict)  # compared with the reference
+    narration: List[str] = field(default_factory=list)  # printed, not compared
+    seconds: float = 0.0
+
+    def see(self, key: str, value: Any) -> Any:
+        """Record an observable; strings get their addresses blanked.  Returns *value*."""
+        self.behaviour[key] = blank_addresses(value) if isinstance(value, str) else value
+        return value
+
+    def say(self, line: str) -> None:
+        self.narration.append(line)
+
+
+@dataclass
+class Step:
+    name: str
+    run: Callable[[ModuleType, Any, Observation], None]
+
+
+@dataclass
+class StepReport:
+    step: str
+    observations: Dict[str, Observation]  # implementation name -> what it saw
+    reference: str
+
+    def same_as_reference(self, implementation: str) -> bool:
+        reference = self.observations[self.reference].behaviour
+        return self.observations[implementation].behaviour == reference
+
+    def differences(self, implementation: str) -> List[str]:
+        reference = self.observations[self.reference].behaviour
+        ours = self.observations[implementation].behaviour
+        return [
+            "%s: %r, the standard library %r" % (key, ours.get(key), reference.get(key))
+            for key in sorted(set(reference) | set(ours))
+            if ours.get(key) != reference.get(key)
+        ]
+
+
+def run_step(step: Step, implementations: Dict[str, ModuleType], settings: Any) -> StepReport:
+    """Run *step* on every implementation, the reference (the first) first."""
+    observations = {}
+    for name, module in implementations.items():
+        observation = Observation()
+        started = time.perf_counter()
+        step.run(module, settings, observation)
+        observation.seconds = time.perf_counter() - started
+        observations[name] = observation
+    return StepReport(step.name, observations, reference=next(iter(implementations)))

@@ -1,0 +1,53 @@
+"""python -m minipool.tour (issue 6, in progress): steps compared side by side, as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+
+
+def tour(*args: str) -> subprocess.CompletedProcess[str]:
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(TESTS), *sys.path]))
+    return subprocess.run(
+        [sys.executable, "-m", "minipool.tour", "--unit", "0.05", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+    )
+
+
+def test_every_step_behaves_the_same_on_minipool() -> None:
+    run = tour()
+    assert run.returncode == 0, run.stdout + run.stderr
+    for step in ("sync", "future", "order", "wait"):
+        assert "== %s" % step in run.stdout
+    assert run.stdout.count("minipool: same behaviour as concurrent.futures") == 4
+    assert "as_completed(): [0.05, 0.1, 0.15]" in run.stdout
+    assert "map():          [0.15, 0.05, 0.1]" in run.stdout
+    assert "state=running>" in run.stdout
+
+
+def test_the_standard_library_against_itself_is_the_same() -> None:
+    run = tour("--impl", "concurrent.futures", "--step", "future")
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_wrong_implementation_is_reported_and_fails_the_tour() -> None:
+    run = tour("--impl", "equivalence.mutants.as_completed_input_order", "--step", "order")
+    assert run.returncode == 1
+    assert "DIVERGED" in run.stdout
+    assert "as_completed: [0.15, 0.05, 0.1], the standard library [0.05, 0.1, 0.15]" in run.stdout
+
+
+def test_an_unimportable_implementation_gets_one_line_and_status_2() -> None:
+    run = tour("--impl", "no_such_module_here")
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        "python -m minipool.tour: error: cannot import --impl no_such_module_here: "
+        "ModuleNotFoundError: No module named 'no_such_module_here'"
+    ]
