@@ -24,12 +24,29 @@ def tour(*args: str) -> subprocess.CompletedProcess[str]:
 def test_every_step_behaves_the_same_on_minipool() -> None:
     run = tour()
     assert run.returncode == 0, run.stdout + run.stderr
-    for step in ("sync", "future", "order", "wait"):
+    steps = ("sync", "future", "order", "wait", "deadlock-own-pool", "deadlock-each-other")
+    for step in steps:
         assert "== %s" % step in run.stdout
-    assert run.stdout.count("minipool: same behaviour as concurrent.futures") == 4
+    assert run.stdout.count("minipool: same behaviour as concurrent.futures") == len(steps)
     assert "as_completed(): [0.05, 0.1, 0.15]" in run.stdout
     assert "map():          [0.15, 0.05, 0.1]" in run.stdout
     assert "state=running>" in run.stdout
+
+
+def test_the_deadlocks_are_seen_where_they_wait_then_broken_and_fixed() -> None:
+    run = tour("--step", "deadlock-own-pool", "--step", "deadlock-each-other")
+    assert run.returncode == 0, run.stdout + run.stderr
+    out = run.stdout
+    assert out.count("stuck after 0.5 s, as in the seed notes") == 2
+    assert "tour-own-pool_0 in outer(): " in out
+    assert "its inner: <Future at 0x" in out and "state=pending>" in out
+    assert "the task ends with CancelledError" in out
+    assert "the fix, max_workers=2: inner gave 8" in out
+    assert "tour-each-other_0 in wait_on_b(): " in out
+    assert "tour-each-other_1 in wait_on_a(): " in out
+    assert "b returns 6" in out
+    assert "'Exception in worker': InvalidStateError: FINISHED" in out
+    assert run.stderr == ""  # the worker's traceback is recorded, not dumped
 
 
 def test_the_standard_library_against_itself_is_the_same() -> None:

@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for difference in report.differences(name):
                 print("      " + difference)
 
-    print("\n%-8s" % "step" + "".join("%22s" % name for name in implementations))
+    print("\n%-20s" % "step" + "".join("%22s" % name for name in implementations))
     for report in reports:
         cells = []
         for name in implementations:
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else (" same" if report.same_as_reference(name) else " DIVERGED")
             )
             cells.append("%22s" % ("%.2f s%s" % (observation.seconds, verdict)))
-        print("%-8s" % report.step + "".join(cells))
+        print("%-20s" % report.step + "".join(cells))
 
     if arguments.json:
         with open(arguments.json, "w") as output:

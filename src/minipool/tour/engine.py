@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -91,13 +92,50 @@ class StepReport:
         ]
 
 
+class _LogRecorder(logging.Handler):
+    """Keeps what the pools log (logger "concurrent.futures", which both use) during a step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: List[Any] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        self.records.append(
+            (
+                record.levelname,
+                blank_addresses(record.getMessage()),
+                type(error).__name__ if error is not None else None,
+                blank_addresses(str(error)) if error is not None else None,
+            )
+        )
+
+
 def run_step(step: Step, implementations: Dict[str, ModuleType], settings: Any) -> StepReport:
-    """Run *step* on every implementation, the reference (the first) first."""
+    """Run *step* on every implementation, the reference (the first) first.
+
+    What the pools log during the step is part of what is compared (and is
+    kept off the terminal: the step narrates it if it matters).
+    """
+    logger = logging.getLogger("concurrent.futures")
     observations = {}
     for name, module in implementations.items():
         observation = Observation()
+        recorder = _LogRecorder()
+        logger.addHandler(recorder)
+        propagate, logger.propagate = logger.propagate, False
         started = time.perf_counter()
-        step.run(module, settings, observation)
-        observation.seconds = time.perf_counter() - started
+        try:
+            step.run(module, settings, observation)
+        finally:
+            observation.seconds = time.perf_counter() - started
+            logger.removeHandler(recorder)
+            logger.propagate = propagate
+        observation.see("log", recorder.records)
+        for level, message, error_type, error in recorder.records:
+            observation.say(
+                "the pool logged (%s) %r%s"
+                % (level, message, ": %s: %s" % (error_type, error) if error_type else "")
+            )
         observations[name] = observation
     return StepReport(step.name, observations, reference=next(iter(implementations)))

@@ -15,6 +15,11 @@ from types import ModuleType
 from typing import Any, List
 
 from minipool.tour.engine import Observation, Step
+from minipool.tour.watchdog import hangs, where_threads_wait
+
+# How long the deadlock steps wait before they call a program stuck: ten
+# simulated I/O calls, far more than the programs need when they can finish.
+HANG_BOUND_UNITS = 10
 
 
 def io_task(seconds: float) -> float:
@@ -93,6 +98,102 @@ def wait_each_return_when(impl: ModuleType, settings: Any, seen: Observation) ->
             impl.wait([quick, failing, slow])
 
 
+def deadlock_own_pool(impl: ModuleType, settings: Any, seen: Observation) -> None:
+    """The seed's first deadlock: a one-worker pool whose task submits to it and waits."""
+    bound = HANG_BOUND_UNITS * settings.unit
+    inner_futures: List[Any] = []
+    submitted = threading.Event()
+
+    def outer() -> str:
+        inner = executor.submit(pow, 2, 3)
+        inner_futures.append(inner)
+        submitted.set()
+        return "inner gave %r" % inner.result()  # the only worker waits for itself
+
+    executor = impl.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tour-own-pool")
+    try:
+        outer_future = executor.submit(outer)
+        submitted.wait()
+        (inner,) = inner_futures
+        stuck = seen.see("hangs", hangs(impl, [outer_future], bound))
+        seen.say("one worker; its task submits pow(2, 3) to the same pool and waits")
+        if stuck:
+            seen.say("stuck after %.1f s, as in the seed notes. Where each thread waits:" % bound)
+        for thread, function, line in seen.see(
+            "waiting", where_threads_wait("tour-own-pool", __file__)
+        ):
+            seen.say("  %s in %s(): %s" % (thread, function, line))
+        seen.say("  the task:  " + seen.see("outer repr", repr(outer_future)))
+        seen.say("  its inner: " + seen.see("inner repr", repr(inner)))
+        # Break it from outside: the inner call has not started, so it can be
+        # cancelled; the waiting task then gets CancelledError and ends.
+        seen.see("cancel inner", inner.cancel())
+        error = outer_future.exception()
+        seen.say(
+            "broken from outside with inner.cancel(): the task ends with %s"
+            % seen.see("outer ends with", type(error).__name__)
+        )
+    finally:
+        executor.shutdown(wait=True)
+    # The fix: a worker left over for the inner call (or do not wait inside the pool).
+    with impl.ThreadPoolExecutor(max_workers=2) as executor:
+        inner_futures.clear()
+        submitted.clear()
+        fixed = executor.submit(outer)
+        seen.see("fixed hangs", hangs(impl, [fixed], bound))
+        seen.say("the fix, max_workers=2: " + seen.see("fixed result", fixed.result()))
+
+
+def deadlock_each_other(impl: ModuleType, settings: Any, seen: Observation) -> None:
+    """The seed's second deadlock: two tasks, each waiting for the other's future."""
+    bound = HANG_BOUND_UNITS * settings.unit
+    futures: dict[str, Any] = {}
+    both_submitted = threading.Event()
+
+    def wait_on_b() -> int:
+        both_submitted.wait()
+        futures["b"].result()
+        return 5
+
+    def wait_on_a() -> int:
+        both_submitted.wait()
+        futures["a"].result()
+        return 6
+
+    executor = impl.ThreadPoolExecutor(max_workers=2, thread_name_prefix="tour-each-other")
+    try:
+        futures["a"] = executor.submit(wait_on_b)
+        futures["b"] = executor.submit(wait_on_a)
+        both_submitted.set()
+        a, b = futures["a"], futures["b"]
+        stuck = seen.see("hangs", hangs(impl, [a, b], bound))
+        seen.say("two workers; a waits for b's result, b for a's")
+        if stuck:
+            seen.say("stuck after %.1f s, as in the seed notes. Where each thread waits:" % bound)
+        for thread, function, line in seen.see(
+            "waiting", where_threads_wait("tour-each-other", __file__)
+        ):
+            seen.say("  %s in %s(): %s" % (thread, function, line))
+        seen.say("  a: " + seen.see("a repr", repr(a)))
+        seen.say("  b: " + seen.see("b repr", repr(b)))
+        # Both are running, so neither can be cancelled.  Break it by
+        # completing a from outside: b's wait returns, b finishes, and a's own
+        # set_result later finds a already done (the worker logs the error).
+        seen.see("cancel a", a.cancel())
+        a.set_result("set from outside")
+        seen.see("b result", b.result())
+        seen.say("broken from outside with a.set_result(...): b returns %r" % b.result())
+    finally:
+        executor.shutdown(wait=True)
+    # The fix: do not wait inside the pool; wait from outside.
+    with impl.ThreadPoolExecutor(max_workers=2) as executor:
+        a, b = executor.submit(pow, 2, 5), executor.submit(pow, 2, 6)
+        seen.say(
+            "the fix, waiting from outside: %s"
+            % seen.see("fixed results", [f.result() for f in (a, b)])
+        )
+
+
 def _fail_after(seconds: float) -> None:
     time.sleep(seconds)
     raise ValueError("failed after %.2f s" % seconds)
@@ -103,4 +204,6 @@ STEPS: List[Step] = [
     Step("future", submit_and_future),
     Step("order", as_completed_vs_map),
     Step("wait", wait_each_return_when),
+    Step("deadlock-own-pool", deadlock_own_pool),
+    Step("deadlock-each-other", deadlock_each_other),
 ]
