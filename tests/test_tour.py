@@ -13,7 +13,7 @@ TESTS = Path(__file__).resolve().parent
 def tour(*args: str) -> subprocess.CompletedProcess[str]:
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(TESTS), *sys.path]))
     return subprocess.run(
-        [sys.executable, "-m", "minipool.tour", "--unit", "0.05", *args],
+        [sys.executable, "-m", "minipool", "--unit", "0.05", "--files", "300", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -24,7 +24,7 @@ def tour(*args: str) -> subprocess.CompletedProcess[str]:
 def test_every_step_behaves_the_same_on_minipool() -> None:
     run = tour()
     assert run.returncode == 0, run.stdout + run.stderr
-    steps = ("sync", "future", "order", "wait", "deadlock-own-pool", "deadlock-each-other")
+    steps = ("sync", "future", "order", "wait", "deadlock-own-pool", "deadlock-each-other", "files")
     for step in steps:
         assert "== %s" % step in run.stdout
     assert run.stdout.count("minipool: same behaviour as concurrent.futures") == len(steps)
@@ -65,6 +65,6 @@ def test_an_unimportable_implementation_gets_one_line_and_status_2() -> None:
     run = tour("--impl", "no_such_module_here")
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == [
-        "python -m minipool.tour: error: cannot import --impl no_such_module_here: "
+        "python -m minipool: error: cannot import --impl no_such_module_here: "
         "ModuleNotFoundError: No module named 'no_such_module_here'"
     ]

@@ -99,6 +99,7 @@ def _join_workers_at_exit() -> None:
 # what the standard library's pool uses, and it exists on every supported version.
 threading._register_atexit(_join_workers_at_exit)  # type: ignore[attr-defined]
 
+
 # A child process made by fork() gets a copy of the lock in whatever state the
 # parent's was: hold it across the fork and make a fresh one in the child.
 # The child has none of the parent's threads, so it has no workers to wake or

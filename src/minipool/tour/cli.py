@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from types import ModuleType
 from typing import Dict, List, Sequence
@@ -14,9 +15,9 @@ from minipool.tour.steps import STEPS
 REFERENCE = "concurrent.futures"
 
 
-def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+def parse_arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m minipool.tour",
+        prog=prog,
         description="The seed notes' thread-pool experiments, on the standard library and "
         "on minipool (or --impl MODULE), side by side.",
     )
@@ -33,24 +34,57 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="the implementation(s) to compare with concurrent.futures (default: minipool)",
     )
     parser.add_argument(
-        "--unit", type=float, default=0.1, help="seconds one simulated I/O call waits (0.1)"
+        "--quick", action="store_true", help="short waits and 2,000 files (about 15 s)"
+    )
+    parser.add_argument(
+        "--unit", type=float, help="seconds one simulated I/O call waits (0.1; --quick 0.03)"
+    )
+    parser.add_argument(
+        "--files", type=int, help="files the file benchmark writes (20000; --quick 2000)"
+    )
+    parser.add_argument(
+        "--directory", help="where the file benchmark makes its temporary directory (TMPDIR)"
     )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     arguments = parser.parse_args(argv)
+    if arguments.unit is None:
+        arguments.unit = 0.03 if arguments.quick else 0.1
+    if arguments.files is None:
+        arguments.files = 2000 if arguments.quick else 20000
     if arguments.unit <= 0:
         parser.error("--unit must be greater than 0")
+    if arguments.files <= 0:
+        parser.error("--files must be greater than 0")
+    if arguments.directory is not None and not (
+        os.path.isdir(arguments.directory) and os.access(arguments.directory, os.W_OK)
+    ):
+        parser.error("--directory %s is not a writable directory" % arguments.directory)
     return arguments
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    arguments = parse_arguments(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "python -m minipool.tour") -> int:
+    try:
+        return run(parse_arguments(argv, prog), prog)
+    except BrokenPipeError:
+        # The reader went away (as in "python -m minipool | head"): stop
+        # quietly.  Point stdout at devnull so the flush at exit cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        # Each step cleans up in its own finally blocks (pools shut down,
+        # temporary files removed) before the interrupt gets here.
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+def run(arguments: argparse.Namespace, prog: str) -> int:
     try:
         implementations: Dict[str, ModuleType] = {REFERENCE: load_implementation(REFERENCE)}
         for name in arguments.impl or ["minipool"]:
             if name != REFERENCE:
                 implementations[name] = load_implementation(name)
     except TourError as error:
-        print("python -m minipool.tour: error: %s" % error, file=sys.stderr)
+        print("%s: error: %s" % (prog, error), file=sys.stderr)
         return 2
 
     reports: List[StepReport] = []

@@ -56,6 +56,7 @@ class Observation:
     behaviour: Dict[str, Any] = field(default_factory=dict)  # compared with the reference
     narration: List[str] = field(default_factory=list)  # printed, not compared
     seconds: float = 0.0
+    timings: Dict[str, float] = field(default_factory=dict)  # a step's own timings, if any
 
     def see(self, key: str, value: Any) -> Any:
         """Record an observable; strings get their addresses blanked.  Returns *value*."""

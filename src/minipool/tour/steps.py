@@ -9,12 +9,16 @@ spacing the durations far apart (a multiple of ``unit``).
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import threading
 import time
 from types import ModuleType
 from typing import Any, List
 
 from minipool.tour.engine import Observation, Step
+from minipool.tour.progress import Progress
 from minipool.tour.watchdog import hangs, where_threads_wait
 
 # How long the deadlock steps wait before they call a program stuck: ten
@@ -194,6 +198,58 @@ def deadlock_each_other(impl: ModuleType, settings: Any, seen: Observation) -> N
         )
 
 
+def write_file(directory: str, number: int) -> str:
+    """The seed's task: one tiny file (written into *directory* instead of ./test_txt)."""
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, str(number)), "w") as txt:
+        txt.write("the number is %d" % number)
+    return "Return of {}".format(number)
+
+
+def file_benchmark(impl: ModuleType, settings: Any, seen: Observation) -> None:
+    """The seed's benchmark: many tiny files, in a plain loop and on a default pool."""
+    count = settings.files
+    parent = tempfile.mkdtemp(prefix="minipool-tour-", dir=settings.directory)
+    try:
+        started = time.perf_counter()
+        for number in range(count):
+            write_file(os.path.join(parent, "loop"), number)
+        loop_seconds = time.perf_counter() - started
+
+        directory = os.path.join(parent, "pool")
+        progress = Progress("pool", count)
+        started = time.perf_counter()
+        executor = impl.ThreadPoolExecutor()  # the seed's ThreadPoolExecutor()
+        try:
+            futures = [executor.submit(write_file, directory, n) for n in range(count)]
+            results = set()
+            for future in impl.as_completed(futures):
+                results.add(future.result())
+                progress.advance()
+        except BaseException:
+            # Ctrl-C: drop the files not yet written rather than wait for them.
+            executor.shutdown(wait=True, cancel_futures=True)
+            raise
+        executor.shutdown(wait=True)
+        pool_seconds = time.perf_counter() - started
+        progress.close()
+        written = sorted(os.listdir(directory), key=int)
+        seen.see("files written", len(written))
+        seen.see("results", results == {"Return of %d" % n for n in range(count)})
+        seen.see(
+            "last file",
+            open(os.path.join(directory, str(count - 1))).read(),  # noqa: SIM115
+        )
+        seen.say("%d files in a plain loop: %.2f s" % (count, loop_seconds))
+        seen.say(
+            "%d files on ThreadPoolExecutor(): %.2f s (%.2f x the loop)"
+            % (count, pool_seconds, pool_seconds / loop_seconds)
+        )
+        seen.timings = {"loop": loop_seconds, "pool": pool_seconds}
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)
+
+
 def _fail_after(seconds: float) -> None:
     time.sleep(seconds)
     raise ValueError("failed after %.2f s" % seconds)
@@ -206,4 +262,5 @@ STEPS: List[Step] = [
     Step("wait", wait_each_return_when),
     Step("deadlock-own-pool", deadlock_own_pool),
     Step("deadlock-each-other", deadlock_each_other),
+    Step("files", file_benchmark),
 ]
