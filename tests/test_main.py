@@ -88,7 +88,9 @@ def test_ctrl_c_stops_the_tour_cleanly_and_removes_its_files(tmp_path: Path) -> 
     # The progress lines (one per quarter when not on a terminal) say the
     # pool is writing: interrupt it then.
     line = tour.stdout.readline()
-    assert "pool:" in line, line
+    while line and "pool:" not in line:
+        line = tour.stdout.readline()
+    assert "concurrent.futures pool:" in line, line
     tour.send_signal(signal.SIGINT)
     _, stderr = tour.communicate(timeout=60)
     assert tour.returncode == 130

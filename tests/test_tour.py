@@ -68,3 +68,36 @@ def test_an_unimportable_implementation_gets_one_line_and_status_2() -> None:
         "python -m minipool: error: cannot import --impl no_such_module_here: "
         "ModuleNotFoundError: No module named 'no_such_module_here'"
     ]
+
+
+def test_the_narration_is_in_korean_with_lang_ko() -> None:
+    run = tour("--lang", "ko", "--step", "order", "--step", "deadlock-own-pool")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "as_completed(): [0.05, 0.1, 0.15]  (먼저 끝난 작업이 먼저 나옵니다)" in run.stdout
+    assert "0.5초가 지나도 끝나지 않습니다" in run.stdout
+    assert "minipool: concurrent.futures와 같은 동작" in run.stdout
+
+
+def test_every_message_the_tour_says_has_its_korean_form() -> None:
+    import ast
+
+    from minipool.tour import engine, steps
+    from minipool.tour.text import KOREAN
+
+    said = set()
+    for module in (steps, engine):
+        tree = ast.parse(Path(module.__file__).read_text())  # type: ignore[arg-type]
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "say"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                said.add(node.args[0].value)
+    assert len(said) > 20
+    assert sorted(said - set(KOREAN)) == []
+    # and the Korean keeps the same placeholders, so that "%" never fails
+    for english in said:
+        assert english.count("%") == KOREAN[english].count("%"), english

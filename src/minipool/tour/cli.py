@@ -7,10 +7,11 @@ import json
 import os
 import sys
 from types import ModuleType
-from typing import Dict, List, Sequence
+from typing import Any, Dict, List, Sequence
 
 from minipool.tour.engine import StepReport, TourError, load_implementation, run_step
 from minipool.tour.steps import STEPS
+from minipool.tour.text import LANGUAGES, translate
 
 REFERENCE = "concurrent.futures"
 
@@ -46,6 +47,9 @@ def parse_arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace
         "--directory", help="where the file benchmark makes its temporary directory (TMPDIR)"
     )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default="en", help="the narration's language (en, ko)"
+    )
     arguments = parser.parse_args(argv)
     if arguments.unit is None:
         arguments.unit = 0.03 if arguments.quick else 0.1
@@ -60,6 +64,33 @@ def parse_arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace
     ):
         parser.error("--directory %s is not a writable directory" % arguments.directory)
     return arguments
+
+
+def _seconds(observation: Any) -> float:
+    """The time a step is judged by: the pool's own time if the step measured one."""
+    return float(observation.timings.get("pool", observation.seconds))
+
+
+def print_summary(reports: List[StepReport], names: List[str], lang: str) -> None:
+    """The closing table: per step, each implementation's time and verdict, and the ratio."""
+    others = names[1:]
+    header = "%-20s" % translate("step", lang) + "".join("%20s" % name[-20:] for name in names)
+    header += "".join("%18s" % ("%s / stdlib" % name[-8:]) for name in others)
+    print("\n" + header)
+    for report in reports:
+        reference = _seconds(report.observations[REFERENCE])
+        cells = []
+        for name in names:
+            seconds = _seconds(report.observations[name])
+            verdict = ""
+            if name != REFERENCE:
+                same = report.same_as_reference(name)
+                verdict = " " + translate("same" if same else "DIVERGED", lang)
+            cells.append("%20s" % ("%.2f s%s" % (seconds, verdict)))
+        for name in others:
+            seconds = _seconds(report.observations[name])
+            cells.append("%17.2fx" % (seconds / reference) if reference > 0 else "%18s" % "-")
+        print("%-20s" % report.step + "".join(cells))
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "python -m minipool.tour") -> int:
@@ -88,35 +119,23 @@ def run(arguments: argparse.Namespace, prog: str) -> int:
         return 2
 
     reports: List[StepReport] = []
+    lang = arguments.lang
     for step in STEPS:
         if arguments.step and step.name not in arguments.step:
             continue
+        print("\n== %s" % step.name, flush=True)
         report = run_step(step, implementations, arguments)
         reports.append(report)
-        print("\n== %s" % step.name)
         shown = list(implementations)[-1]  # narrate the implementation under test
         for line in report.observations[shown].narration:
             print("   " + line)
         for name in list(implementations)[1:]:
             same = report.same_as_reference(name)
-            print(
-                "   %s: %s" % (name, "same behaviour as concurrent.futures" if same else "DIVERGED")
-            )
+            verdict = "same behaviour as concurrent.futures" if same else "DIVERGED"
+            print("   %s: %s" % (name, translate(verdict, lang)))
             for difference in report.differences(name):
                 print("      " + difference)
-
-    print("\n%-20s" % "step" + "".join("%22s" % name for name in implementations))
-    for report in reports:
-        cells = []
-        for name in implementations:
-            observation = report.observations[name]
-            verdict = (
-                ""
-                if name == REFERENCE
-                else (" same" if report.same_as_reference(name) else " DIVERGED")
-            )
-            cells.append("%22s" % ("%.2f s%s" % (observation.seconds, verdict)))
-        print("%-20s" % report.step + "".join(cells))
+    print_summary(reports, list(implementations), lang)
 
     if arguments.json:
         with open(arguments.json, "w") as output:

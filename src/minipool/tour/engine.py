@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Callable, Dict, List
 
+from minipool.tour.text import translate
+
 # The names a module must have to be run by the tour.
 REQUIRED_NAMES = (
     "ThreadPoolExecutor",
@@ -63,8 +65,13 @@ class Observation:
         self.behaviour[key] = blank_addresses(value) if isinstance(value, str) else value
         return value
 
-    def say(self, line: str) -> None:
-        self.narration.append(line)
+    lang: str = "en"
+
+    def say(self, message: str, *args: Any) -> None:
+        """Tell the reader *message* % *args*, in the tour's language (see minipool.tour.text)."""
+        self.narration.append(
+            translate(message, self.lang) % args if args else translate(message, self.lang)
+        )
 
 
 @dataclass
@@ -121,7 +128,7 @@ def run_step(step: Step, implementations: Dict[str, ModuleType], settings: Any) 
     logger = logging.getLogger("concurrent.futures")
     observations = {}
     for name, module in implementations.items():
-        observation = Observation()
+        observation = Observation(lang=getattr(settings, "lang", "en"))
         recorder = _LogRecorder()
         logger.addHandler(recorder)
         propagate, logger.propagate = logger.propagate, False
@@ -135,8 +142,10 @@ def run_step(step: Step, implementations: Dict[str, ModuleType], settings: Any) 
         observation.see("log", recorder.records)
         for level, message, error_type, error in recorder.records:
             observation.say(
-                "the pool logged (%s) %r%s"
-                % (level, message, ": %s: %s" % (error_type, error) if error_type else "")
+                "the pool logged (%s) %r%s",
+                level,
+                message,
+                ": %s: %s" % (error_type, error) if error_type else "",
             )
         observations[name] = observation
     return StepReport(step.name, observations, reference=next(iter(implementations)))

@@ -46,13 +46,15 @@ def sync_vs_async(impl: ModuleType, settings: Any, seen: Observation) -> None:
     seen.see("results", results)
     # The waits overlap: three calls take about one call's time, not three.
     seen.see("overlapped", overlapped < 2 * unit <= sequential)
-    seen.say("three calls that each wait %.2f s, one after another: %.2f s" % (unit, sequential))
-    seen.say("the same three calls in a pool of three threads:    %.2f s" % overlapped)
+    seen.say("three calls that each wait %.2f s, one after another: %.2f s", unit, sequential)
+    seen.say(
+        "the same three calls in a pool of three threads: %.2f s (the waits overlap)", overlapped
+    )
 
 
 def submit_and_future(impl: ModuleType, settings: Any, seen: Observation) -> None:
     with impl.ThreadPoolExecutor(max_workers=1) as executor:
-        seen.say("executor.submit(pow, 2, 3).result() = %r" % executor.submit(pow, 2, 3).result())
+        seen.say("executor.submit(pow, 2, 3).result() = %r", executor.submit(pow, 2, 3).result())
         started, go = threading.Event(), threading.Event()
 
         def busy() -> None:  # keeps the only worker busy until "go"
@@ -62,12 +64,14 @@ def submit_and_future(impl: ModuleType, settings: Any, seen: Observation) -> Non
         first = executor.submit(busy)
         second = executor.submit(pow, 2, 3)
         started.wait()
-        seen.say("while the worker is busy: " + seen.see("queued", repr(second)))
-        seen.say("the busy one:             " + seen.see("running", repr(first)))
+        seen.say(
+            "while the only worker is busy, the next one: %s", seen.see("queued", repr(second))
+        )
+        seen.say("the busy one: %s", seen.see("running", repr(first)))
         seen.see("done while queued", second.done())
         go.set()
         seen.see("result", second.result())
-        seen.say("done() = %s: %s" % (second.done(), seen.see("finished", repr(second))))
+        seen.say("done() = %s: %s", second.done(), seen.see("finished", repr(second)))
 
 
 def as_completed_vs_map(impl: ModuleType, settings: Any, seen: Observation) -> None:
@@ -76,11 +80,11 @@ def as_completed_vs_map(impl: ModuleType, settings: Any, seen: Observation) -> N
         futures = [executor.submit(io_task, d) for d in durations]
         completion = [future.result() for future in impl.as_completed(futures)]
         in_order = list(executor.map(io_task, durations))
-    seen.say("tasks taking %s s" % durations)
+    seen.say("tasks taking %s s", durations)
     seen.say(
-        "as_completed(): %s  (first finished, first out)" % seen.see("as_completed", completion)
+        "as_completed(): %s  (first finished, first out)", seen.see("as_completed", completion)
     )
-    seen.say("map():          %s  (input order)" % seen.see("map", in_order))
+    seen.say("map():          %s  (input order)", seen.see("map", in_order))
 
 
 def wait_each_return_when(impl: ModuleType, settings: Any, seen: Observation) -> None:
@@ -96,8 +100,11 @@ def wait_each_return_when(impl: ModuleType, settings: Any, seen: Observation) ->
             not_done = sorted(names[f] for f in result.not_done)
             seen.see(return_when, (type(result).__name__, done, not_done))
             seen.say(
-                "%-15s -> %s(done=%s, not_done=%s)"
-                % (return_when, type(result).__name__, done, not_done)
+                "%-15s -> %s(done=%s, not_done=%s)",
+                return_when,
+                type(result).__name__,
+                done,
+                not_done,
             )
             impl.wait([quick, failing, slow])
 
@@ -122,20 +129,20 @@ def deadlock_own_pool(impl: ModuleType, settings: Any, seen: Observation) -> Non
         stuck = seen.see("hangs", hangs(impl, [outer_future], bound))
         seen.say("one worker; its task submits pow(2, 3) to the same pool and waits")
         if stuck:
-            seen.say("stuck after %.1f s, as in the seed notes. Where each thread waits:" % bound)
+            seen.say("stuck after %.1f s, as in the seed notes. Where each thread waits:", bound)
         for thread, function, line in seen.see(
             "waiting", where_threads_wait("tour-own-pool", __file__)
         ):
-            seen.say("  %s in %s(): %s" % (thread, function, line))
-        seen.say("  the task:  " + seen.see("outer repr", repr(outer_future)))
-        seen.say("  its inner: " + seen.see("inner repr", repr(inner)))
+            seen.say("  %s in %s(): %s", thread, function, line)
+        seen.say("  the task:  %s", seen.see("outer repr", repr(outer_future)))
+        seen.say("  its inner: %s", seen.see("inner repr", repr(inner)))
         # Break it from outside: the inner call has not started, so it can be
         # cancelled; the waiting task then gets CancelledError and ends.
         seen.see("cancel inner", inner.cancel())
         error = outer_future.exception()
         seen.say(
-            "broken from outside with inner.cancel(): the task ends with %s"
-            % seen.see("outer ends with", type(error).__name__)
+            "broken from outside with inner.cancel(): the task ends with %s",
+            seen.see("outer ends with", type(error).__name__),
         )
     finally:
         executor.shutdown(wait=True)
@@ -145,7 +152,7 @@ def deadlock_own_pool(impl: ModuleType, settings: Any, seen: Observation) -> Non
         submitted.clear()
         fixed = executor.submit(outer)
         seen.see("fixed hangs", hangs(impl, [fixed], bound))
-        seen.say("the fix, max_workers=2: " + seen.see("fixed result", fixed.result()))
+        seen.say("the fix, max_workers=2: %s", seen.see("fixed result", fixed.result()))
 
 
 def deadlock_each_other(impl: ModuleType, settings: Any, seen: Observation) -> None:
@@ -173,28 +180,28 @@ def deadlock_each_other(impl: ModuleType, settings: Any, seen: Observation) -> N
         stuck = seen.see("hangs", hangs(impl, [a, b], bound))
         seen.say("two workers; a waits for b's result, b for a's")
         if stuck:
-            seen.say("stuck after %.1f s, as in the seed notes. Where each thread waits:" % bound)
+            seen.say("stuck after %.1f s, as in the seed notes. Where each thread waits:", bound)
         for thread, function, line in seen.see(
             "waiting", where_threads_wait("tour-each-other", __file__)
         ):
-            seen.say("  %s in %s(): %s" % (thread, function, line))
-        seen.say("  a: " + seen.see("a repr", repr(a)))
-        seen.say("  b: " + seen.see("b repr", repr(b)))
+            seen.say("  %s in %s(): %s", thread, function, line)
+        seen.say("  a: %s", seen.see("a repr", repr(a)))
+        seen.say("  b: %s", seen.see("b repr", repr(b)))
         # Both are running, so neither can be cancelled.  Break it by
         # completing a from outside: b's wait returns, b finishes, and a's own
         # set_result later finds a already done (the worker logs the error).
         seen.see("cancel a", a.cancel())
         a.set_result("set from outside")
         seen.see("b result", b.result())
-        seen.say("broken from outside with a.set_result(...): b returns %r" % b.result())
+        seen.say("broken from outside with a.set_result(...): b returns %r", b.result())
     finally:
         executor.shutdown(wait=True)
     # The fix: do not wait inside the pool; wait from outside.
     with impl.ThreadPoolExecutor(max_workers=2) as executor:
         a, b = executor.submit(pow, 2, 5), executor.submit(pow, 2, 6)
         seen.say(
-            "the fix, waiting from outside: %s"
-            % seen.see("fixed results", [f.result() for f in (a, b)])
+            "the fix, waiting from outside: %s",
+            seen.see("fixed results", [f.result() for f in (a, b)]),
         )
 
 
@@ -217,7 +224,7 @@ def file_benchmark(impl: ModuleType, settings: Any, seen: Observation) -> None:
         loop_seconds = time.perf_counter() - started
 
         directory = os.path.join(parent, "pool")
-        progress = Progress("pool", count)
+        progress = Progress("%s pool" % impl.__name__, count)
         started = time.perf_counter()
         executor = impl.ThreadPoolExecutor()  # the seed's ThreadPoolExecutor()
         try:
@@ -240,11 +247,18 @@ def file_benchmark(impl: ModuleType, settings: Any, seen: Observation) -> None:
             "last file",
             open(os.path.join(directory, str(count - 1))).read(),  # noqa: SIM115
         )
-        seen.say("%d files in a plain loop: %.2f s" % (count, loop_seconds))
+        seen.say("%d files in a plain loop: %.2f s", count, loop_seconds)
         seen.say(
-            "%d files on ThreadPoolExecutor(): %.2f s (%.2f x the loop)"
-            % (count, pool_seconds, pool_seconds / loop_seconds)
+            "%d files on ThreadPoolExecutor(): %.2f s (%.2f x the loop)",
+            count,
+            pool_seconds,
+            pool_seconds / loop_seconds,
         )
+        seen.say(
+            "each file holds the GIL for most of its time; threads overlap only the short system"
+        )
+        seen.say("calls, hand the GIL to each other at every one, and pay for a future each:")
+        seen.say("on this kind of job a pool of threads can lose to a plain loop.")
         seen.timings = {"loop": loop_seconds, "pool": pool_seconds}
     finally:
         shutil.rmtree(parent, ignore_errors=True)
