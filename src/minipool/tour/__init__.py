@@ -1,7 +1,11 @@
 """The tour: the seed notes' experiments, run side by side on several implementations.
 
-Work in progress (issue 6): the step engine and the first steps are here;
-``python -m minipool`` still runs the short demo in ``minipool.__main__``.
+``python -m minipool`` runs it (``--help`` lists the steps and options).
+The modules: :mod:`~minipool.tour.engine` runs a step on each
+implementation and compares; :mod:`~minipool.tour.steps` holds the steps;
+:mod:`~minipool.tour.watchdog` sees a hang with a bounded wait and shows
+where each thread waits; :mod:`~minipool.tour.text` the Korean narration;
+:mod:`~minipool.tour.cli` the command line and the summary.
 
 Each step is a small program written once against the ``concurrent.futures``
 names.  The tour runs it on the standard library first (the reference) and
