@@ -61,6 +61,12 @@ def test_a_wrong_implementation_is_reported_and_fails_the_tour() -> None:
     assert "as_completed: [0.15, 0.05, 0.1], the standard library [0.05, 0.1, 0.15]" in run.stdout
 
 
+def test_a_pool_that_ignores_max_workers_diverges_in_the_deadlock_step() -> None:
+    run = tour("--impl", "equivalence.mutants.max_workers_ignored", "--step", "deadlock-own-pool")
+    assert run.returncode == 1
+    assert "hangs: False, the standard library True" in run.stdout
+
+
 def test_an_unimportable_implementation_gets_one_line_and_status_2() -> None:
     run = tour("--impl", "no_such_module_here")
     assert run.returncode == 2

@@ -71,6 +71,11 @@ def _seconds(observation: Any) -> float:
     return float(observation.timings.get("pool", observation.seconds))
 
 
+def _short(text: str, width: int) -> str:
+    """*text*, cut from the left to *width* characters."""
+    return text if len(text) <= width else "…" + text[-(width - 1) :]
+
+
 def _ratio(report: StepReport, name: str) -> float:
     """*name*'s time over the standard library's for one step.
 
@@ -90,8 +95,8 @@ def _ratio(report: StepReport, name: str) -> float:
 def print_summary(reports: List[StepReport], names: List[str], lang: str) -> None:
     """The closing table: per step, each implementation's time and verdict, and the ratio."""
     others = names[1:]
-    header = "%-20s" % translate("step", lang) + "".join("%20s" % name[-20:] for name in names)
-    header += "".join("%18s" % ("%s / stdlib" % name[-8:]) for name in others)
+    header = "%-20s" % translate("step", lang) + "".join(" %19s" % _short(n, 19) for n in names)
+    header += "".join(" %17s" % _short("%s/stdlib" % n, 17) for n in others)
     print("\n" + header)
     for report in reports:
         cells = []
@@ -101,9 +106,9 @@ def print_summary(reports: List[StepReport], names: List[str], lang: str) -> Non
             if name != REFERENCE:
                 same = report.same_as_reference(name)
                 verdict = " " + translate("same" if same else "DIVERGED", lang)
-            cells.append("%20s" % ("%.2f s%s" % (seconds, verdict)))
+            cells.append(" %19s" % ("%.2f s%s" % (seconds, verdict)))
         for name in others:
-            cells.append("%17.2fx" % _ratio(report, name))
+            cells.append(" %16.2fx" % _ratio(report, name))
         print("%-20s" % report.step + "".join(cells))
 
 
