@@ -7,7 +7,7 @@ per Python version).  The chart has two panels:
   timed benchmark and each memory measure, one bar per run (lower is better;
   the dashed line at 1 is the standard library);
 - right: microseconds per task against the number of tasks, for the scaling
-  grid of the first run (log-log), the standard library, minipool and the floor.
+  grid of the newest Python (log-log), the standard library, minipool and the floor.
 
 Needs matplotlib (``pip install matplotlib``, or the ``bench`` extra).
 """
@@ -63,7 +63,8 @@ def draw(reports: List[Dict[str, Any]], output: str) -> None:
     left.set_title("minipool against concurrent.futures, %s CPUs" % reports[0]["cpus"])
     left.legend(fontsize=8)
 
-    grid = reports[0].get("scaling", [])
+    newest = reports[-1]
+    grid = newest.get("scaling", [])
     worker_counts = sorted({point["workers"] for point in grid})
     markers = dict(zip(worker_counts, "os^Dv"))
     for contender, color in (
@@ -85,7 +86,7 @@ def draw(reports: List[Dict[str, Any]], output: str) -> None:
     right.set_yscale("log")
     right.set_xlabel("tasks (submit + as_completed of no-op calls)")
     right.set_ylabel("microseconds per task")
-    right.set_title("scaling, Python %s" % reports[0]["python"])
+    right.set_title("scaling, Python %s" % newest["python"])
     right.legend(fontsize=6, ncol=3)
     figure.tight_layout()
     figure.savefig(output, dpi=120)
@@ -108,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in arguments.results:
         with open(path) as results:
             reports.append(json.load(results))
+    reports.sort(key=lambda report: tuple(int(part) for part in report["python"].split(".")))
     draw(reports, arguments.output)
     print("wrote", arguments.output)
     return 0

@@ -31,6 +31,7 @@ def test_every_step_behaves_the_same_on_minipool() -> None:
     assert "as_completed(): [0.05, 0.1, 0.15]" in run.stdout
     assert "map():          [0.15, 0.05, 0.1]" in run.stdout
     assert "state=running>" in run.stdout
+    assert "concurrent.futures: loop " in run.stdout and "; minipool: loop " in run.stdout
 
 
 def test_the_deadlocks_are_seen_where_they_wait_then_broken_and_fixed() -> None:

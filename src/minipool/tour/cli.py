@@ -148,6 +148,14 @@ def run(arguments: argparse.Namespace, prog: str) -> int:
         shown = list(implementations)[-1]  # narrate the implementation under test
         for line in report.observations[shown].narration:
             print("   " + line)
+        timed = [(n, o.timings) for n, o in report.observations.items() if o.timings]
+        if timed:  # the file benchmark: every implementation's pool next to its loop
+            print(
+                "   "
+                + "; ".join(
+                    "%s: loop %.2f s, pool %.2f s" % (n, t["loop"], t["pool"]) for n, t in timed
+                )
+            )
         for name in list(implementations)[1:]:
             same = report.same_as_reference(name)
             verdict = "same behaviour as concurrent.futures" if same else "DIVERGED"
