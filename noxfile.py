@@ -39,9 +39,11 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff (check and format) and mypy --strict."""
     session.install(".[lint]")
-    session.run("ruff", "check", "src", "tests", "noxfile.py", "docs/conf.py")
-    session.run("ruff", "format", "--check", "src", "tests", "noxfile.py", "docs/conf.py")
-    session.run("mypy", "--strict", "src", "tests/typing")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "docs/conf.py")
+    session.run(
+        "ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py", "docs/conf.py"
+    )
+    session.run("mypy", "--strict", "src", "tests/typing", "benchmarks")
 
 
 @nox.session(python="3.13")

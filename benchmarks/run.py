@@ -170,7 +170,7 @@ def _record(
 def check_targets(report: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Print and return each target the run measured: the ratio, the limit, met or not."""
     medians = {entry["name"]: entry["median"] for entry in report["timings"]}
-    targets = []
+    targets: List[Dict[str, Any]] = []
 
     def target(description: str, measured: float, limit: float) -> None:
         targets.append(

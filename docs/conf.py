@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT))  # for benchmarks.table
+sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
+sys.path.insert(0, str(Path(__file__).parent.parent))  # for benchmarks.table
 
-import json
+from benchmarks.table import rst_tables
 
 import minipool
-from benchmarks.table import rst_tables
+
+ROOT = Path(__file__).parent.parent
 
 # The benchmark tables are made at every build from the committed results of
 # python -m benchmarks --json (benchmarks/results/), never typed in by hand.
