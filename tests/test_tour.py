@@ -13,7 +13,7 @@ TESTS = Path(__file__).resolve().parent
 def tour(*args: str) -> subprocess.CompletedProcess[str]:
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(TESTS), *sys.path]))
     return subprocess.run(
-        [sys.executable, "-m", "minipool", "--unit", "0.05", "--files", "300", *args],
+        [sys.executable, "-m", "minipool", "--unit", "0.1", "--files", "300", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -28,8 +28,8 @@ def test_every_step_behaves_the_same_on_minipool() -> None:
     for step in steps:
         assert "== %s" % step in run.stdout
     assert run.stdout.count("minipool: same behaviour as concurrent.futures") == len(steps)
-    assert "as_completed(): [0.05, 0.1, 0.15]" in run.stdout
-    assert "map():          [0.15, 0.05, 0.1]" in run.stdout
+    assert "as_completed(): [0.1, 0.2, 0.3]" in run.stdout
+    assert "map():          [0.3, 0.1, 0.2]" in run.stdout
     assert "state=running>" in run.stdout
     assert "concurrent.futures: loop " in run.stdout and "; minipool: loop " in run.stdout
 
@@ -38,7 +38,7 @@ def test_the_deadlocks_are_seen_where_they_wait_then_broken_and_fixed() -> None:
     run = tour("--step", "deadlock-own-pool", "--step", "deadlock-each-other")
     assert run.returncode == 0, run.stdout + run.stderr
     out = run.stdout
-    assert out.count("stuck after 0.5 s, as in the seed notes") == 2
+    assert out.count("stuck after 1.0 s, as in the seed notes") == 2
     assert "tour-own-pool_0 in outer(): " in out
     assert "its inner: <Future at 0x" in out and "state=pending>" in out
     assert "the task ends with CancelledError" in out
@@ -59,7 +59,7 @@ def test_a_wrong_implementation_is_reported_and_fails_the_tour() -> None:
     run = tour("--impl", "equivalence.mutants.as_completed_input_order", "--step", "order")
     assert run.returncode == 1
     assert "DIVERGED" in run.stdout
-    assert "as_completed: [0.15, 0.05, 0.1], the standard library [0.05, 0.1, 0.15]" in run.stdout
+    assert "as_completed: [0.3, 0.1, 0.2], the standard library [0.1, 0.2, 0.3]" in run.stdout
 
 
 def test_a_pool_that_ignores_max_workers_diverges_in_the_deadlock_step() -> None:
@@ -80,8 +80,8 @@ def test_an_unimportable_implementation_gets_one_line_and_status_2() -> None:
 def test_the_narration_is_in_korean_with_lang_ko() -> None:
     run = tour("--lang", "ko", "--step", "order", "--step", "deadlock-own-pool")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "as_completed(): [0.05, 0.1, 0.15]  (먼저 끝난 작업이 먼저 나옵니다)" in run.stdout
-    assert "0.5초가 지나도 끝나지 않습니다" in run.stdout
+    assert "as_completed(): [0.1, 0.2, 0.3]  (먼저 끝난 작업이 먼저 나옵니다)" in run.stdout
+    assert "1.0초가 지나도 끝나지 않습니다" in run.stdout
     assert "minipool: concurrent.futures와 같은 동작" in run.stdout
 
 
@@ -108,3 +108,27 @@ def test_every_message_the_tour_says_has_its_korean_form() -> None:
     # and the Korean keeps the same placeholders, so that "%" never fails
     for english in said:
         assert english.count("%") == KOREAN[english].count("%"), english
+
+
+def test_a_pool_that_fails_a_step_is_a_divergence_not_a_crash(tmp_path: Path) -> None:
+    # A pool of one thread cannot run the three calls of "sync" together:
+    # their barrier breaks, result() raises, and the tour reports it.
+    (tmp_path / "one_worker_pool.py").write_text(
+        "from concurrent.futures import *\n"
+        "from concurrent.futures import ThreadPoolExecutor as _Pool\n"
+        "class ThreadPoolExecutor(_Pool):\n"
+        "    def __init__(self, max_workers=None, *args, **kwargs):\n"
+        "        super().__init__(1, *args, **kwargs)\n"
+    )
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), *sys.path]))
+    arguments = ["--unit", "0.02", "--step", "sync", "--impl", "one_worker_pool"]
+    run = subprocess.run(
+        [sys.executable, "-m", "minipool", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "the step failed: BrokenBarrierError" in run.stdout
+    assert "Traceback" not in run.stderr

@@ -135,6 +135,11 @@ def run_step(step: Step, implementations: Dict[str, ModuleType], settings: Any) 
         started = time.perf_counter()
         try:
             step.run(module, settings, observation)
+        except Exception as error:
+            # A wrong implementation may make a step fail where the standard
+            # library does not: that is a divergence to report, not a crash.
+            observation.see("step raised", "%s: %s" % (type(error).__name__, error))
+            observation.say("the step failed: %s: %s", type(error).__name__, error)
         finally:
             observation.seconds = time.perf_counter() - started
             logger.removeHandler(recorder)

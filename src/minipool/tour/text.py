@@ -67,6 +67,7 @@ KOREAN: Dict[str, str] = {
         "그래서 이런 일에서는 스레드 풀이 보통 반복문보다 느릴 수 있습니다."
     ),
     "the pool logged (%s) %r%s": "풀이 남긴 로그 (%s) %r%s",
+    "the step failed: %s: %s": "이 단계가 실패했습니다: %s: %s",
     "same behaviour as concurrent.futures": "concurrent.futures와 같은 동작",
     "DIVERGED": "다름",
     "step": "단계",
