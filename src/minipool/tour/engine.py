@@ -135,22 +135,22 @@ def run_step(step: Step, implementations: Dict[str, ModuleType], settings: Any) 
         started = time.perf_counter()
         try:
             step.run(module, settings, observation)
-        except Exception as error:
+        except Exception as failure:
             # A wrong implementation may make a step fail where the standard
             # library does not: that is a divergence to report, not a crash.
-            observation.see("step raised", "%s: %s" % (type(error).__name__, error))
-            observation.say("the step failed: %s: %s", type(error).__name__, error)
+            observation.see("step raised", "%s: %s" % (type(failure).__name__, failure))
+            observation.say("the step failed: %s: %s", type(failure).__name__, failure)
         finally:
             observation.seconds = time.perf_counter() - started
             logger.removeHandler(recorder)
             logger.propagate = propagate
         observation.see("log", recorder.records)
-        for level, message, error_type, error in recorder.records:
+        for level, message, error_type, error_text in recorder.records:
             observation.say(
                 "the pool logged (%s) %r%s",
                 level,
                 message,
-                ": %s: %s" % (error_type, error) if error_type else "",
+                ": %s: %s" % (error_type, error_text) if error_type else "",
             )
         observations[name] = observation
     return StepReport(step.name, observations, reference=next(iter(implementations)))
