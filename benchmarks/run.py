@@ -166,9 +166,8 @@ def _record(
         )
 
 
-# The issue's targets: (description, measured ratio, limit).
 def check_targets(report: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """Print and return each target the run measured: the ratio, the limit, met or not."""
+    """Print and return each of the issue's targets this run measured: ratio, limit, met or not."""
     medians = {entry["name"]: entry["median"] for entry in report["timings"]}
     targets: List[Dict[str, Any]] = []
 

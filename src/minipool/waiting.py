@@ -4,7 +4,8 @@ Both work the same way.  First they look at each future; those already done
 are the easy part.  For the rest they *install a waiter*: an object the future
 tells when it completes (see the "Who is told" list in
 :mod:`minipool.future`).  Then they block on the waiter's event, and finally
-take the waiter out of the futures again.
+take the waiter out of the futures that are still pending (a future that
+completed has dropped its waiters itself).
 
 Installing must not miss a completion that happens while it is going on.
 The standard library makes the whole look-and-install step atomic by taking

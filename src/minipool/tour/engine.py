@@ -59,19 +59,17 @@ class Observation:
     narration: List[str] = field(default_factory=list)  # printed, not compared
     seconds: float = 0.0
     timings: Dict[str, float] = field(default_factory=dict)  # a step's own timings, if any
+    lang: str = "en"  # the language say() narrates in
 
     def see(self, key: str, value: Any) -> Any:
         """Record an observable; strings get their addresses blanked.  Returns *value*."""
         self.behaviour[key] = blank_addresses(value) if isinstance(value, str) else value
         return value
 
-    lang: str = "en"
-
     def say(self, message: str, *args: Any) -> None:
         """Tell the reader *message* % *args*, in the tour's language (see minipool.tour.text)."""
-        self.narration.append(
-            translate(message, self.lang) % args if args else translate(message, self.lang)
-        )
+        text = translate(message, self.lang)
+        self.narration.append(text % args if args else text)
 
 
 @dataclass
