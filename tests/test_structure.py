@@ -8,6 +8,7 @@ import concurrent.futures.thread
 import inspect
 import subprocess
 import sys
+from inspect import Parameter
 from pathlib import Path
 from typing import Any
 
@@ -105,12 +106,18 @@ SIGNATURES = [
 ]
 
 
+# minipool's opt-in extras: keyword-only, after the standard library's
+# parameters, and off (None) by default, so no stdlib call can reach them.
+EXTRA_PARAMETERS = {("ThreadPoolExecutor", "__init__"): [("debug", Parameter.KEYWORD_ONLY, None)]}
+
+
 @pytest.mark.parametrize(("name", "method"), SIGNATURES, ids=lambda x: str(x))
 def test_signature_is_the_standard_librarys(name: str, method: str | None) -> None:
     ours, stdlib = getattr(minipool, name), getattr(concurrent.futures, name)
     if method is not None:
         ours, stdlib = getattr(ours, method), getattr(stdlib, method)
-    assert parameters(ours) == parameters(stdlib)
+    extras = EXTRA_PARAMETERS.get((name, method), [])
+    assert parameters(ours) == parameters(stdlib) + extras
 
 
 def public_objects() -> list[tuple[str, Any]]:

@@ -7,9 +7,16 @@ and everything behaves the same.  Read the modules in this order:
 2. :mod:`minipool.future` -- the future and its state machine;
 3. :mod:`minipool.waiting` -- ``wait()`` and ``as_completed()``;
 4. :mod:`minipool.executor` -- the executor interface and ``map()``;
-5. :mod:`minipool.thread_pool` -- the thread pool and its workers.
+5. :mod:`minipool.stats` -- what a pool counts, for ``ThreadPoolExecutor.stats()``;
+6. :mod:`minipool.thread_pool` -- the thread pool and its workers.
+
+The opt-in extras, beyond the standard library: :mod:`minipool.debug` (a
+deadlock detector, with :class:`DeadlockError` and :func:`set_debug`) and
+:mod:`minipool.trace` (a timeline of every call, for Perfetto or a Gantt chart).
 """
 
+from minipool import trace
+from minipool.debug import DeadlockError, set_debug
 from minipool.errors import (
     BrokenExecutor,
     BrokenThreadPool,
@@ -19,6 +26,7 @@ from minipool.errors import (
 )
 from minipool.executor import Executor
 from minipool.future import Future
+from minipool.stats import DurationSummary, PoolStats
 from minipool.thread_pool import ThreadPoolExecutor
 from minipool.waiting import (
     ALL_COMPLETED,
@@ -36,13 +44,18 @@ __all__ = [
     "BrokenExecutor",
     "BrokenThreadPool",
     "CancelledError",
+    "DeadlockError",
     "DoneAndNotDoneFutures",
+    "DurationSummary",
     "Executor",
     "Future",
     "InvalidStateError",
+    "PoolStats",
     "ThreadPoolExecutor",
     "TimeoutError",
     "as_completed",
+    "set_debug",
+    "trace",
     "wait",
 ]
 

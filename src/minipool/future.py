@@ -73,7 +73,7 @@ from __future__ import annotations
 import logging
 import threading
 import types
-from typing import TYPE_CHECKING, Any, Callable, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Protocol, TypeVar
 
 from minipool.errors import CancelledError, InvalidStateError, TimeoutError
 
@@ -125,6 +125,20 @@ if TYPE_CHECKING:
         def add_result(self, future: Future[Any]) -> None: ...
         def add_exception(self, future: Future[Any]) -> None: ...
         def add_cancelled(self, future: Future[Any]) -> None: ...
+
+    class _DeadlockDetector(Protocol):
+        """Debug mode's detector (implemented in minipool.debug)."""
+
+        def wait_for_future(self, future: Future[Any], condition: threading.Condition) -> None: ...
+        def wait_for_waiter(
+            self, waiter: Any, futures: Iterable[Future[Any]], need: str
+        ) -> None: ...
+
+
+# Debug mode (minipool.debug) puts its deadlock detector here; None until
+# then.  Only a wait that is about to block with no timeout reads it, so it
+# costs nothing on the paths that do not block.
+deadlock_detector: _DeadlockDetector | None = None
 
 
 class Future(Generic[T]):
@@ -279,12 +293,16 @@ class Future(Generic[T]):
             condition = self._done_condition
             if condition is None:
                 condition = self._done_condition = threading.Condition(self._state_lock)
-            # One wait, not a loop: the condition is only notified when the
-            # future becomes done, and Python's Condition has no spurious
-            # wake-ups.  Condition.wait also gives the standard library's
-            # handling of odd timeouts (negative: do not block; wrong type:
-            # TypeError).
-            condition.wait(timeout)
+            if timeout is None and deadlock_detector is not None:
+                # Debug mode: the same wait, watched for a deadlock.
+                deadlock_detector.wait_for_future(self, condition)
+            else:
+                # One wait, not a loop: the condition is only notified when
+                # the future becomes done, and Python's Condition has no
+                # spurious wake-ups.  Condition.wait also gives the standard
+                # library's handling of odd timeouts (negative: do not block;
+                # wrong type: TypeError).
+                condition.wait(timeout)
         if self._state in _CANCELLED_STATES:
             raise CancelledError()
         if self._state != FINISHED:

@@ -17,6 +17,12 @@ started one is free.  When a worker counts itself idle differs between Python
 versions, and it decides how many threads a pool starts; we follow the running
 version (see ``_COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY``).
 
+Every worker counts what it does, for :meth:`ThreadPoolExecutor.stats` (see
+:mod:`minipool.stats` for how that stays cheap).  Two opt-in extras watch a
+pool from outside the core: debug mode (:mod:`minipool.debug`) and the task
+timeline (:mod:`minipool.trace`).  Neither adds work to a pool that does not
+use it.
+
 Worker threads are not daemons.  At interpreter exit, before Python joins
 non-daemon threads, ``_join_workers_at_exit`` wakes every worker and waits for
 it: work already submitted still runs, new work is refused.
@@ -32,9 +38,11 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Literal, Tuple, TypeVar
 
+from minipool.debug import debug_by_default, join_threads, watched_queue
 from minipool.errors import BrokenThreadPool, InvalidStateError
 from minipool.executor import Executor
 from minipool.future import LOGGER, Future
+from minipool.stats import PoolStats, WorkerTally, clock, combine
 
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec, TypeAlias
@@ -45,10 +53,20 @@ __all__ = ["ThreadPoolExecutor"]
 
 T = TypeVar("T")
 
-# One unit of work on the queue: the future to fill and the call to make.
-# A plain tuple rather than a class: it is made once per submit(), and a
-# tuple is the cheapest object that holds four things.
-_Work: TypeAlias = Tuple[Future[Any], Callable[..., Any], Tuple[Any, ...], "dict[str, Any]"]
+# One unit of work on the queue: the future to fill, the call to make, and
+# the clock() time of its submit (for the queue-wait statistics).  A plain
+# tuple rather than a class: it is made once per submit(), and a tuple is the
+# cheapest object that holds five things.
+_Work: TypeAlias = Tuple[Future[Any], Callable[..., Any], Tuple[Any, ...], "dict[str, Any]", float]
+
+# What the task timeline (minipool.trace) hears of every call a worker ends or
+# skips, while a recording is on; None otherwise, and then a worker's only
+# cost is reading this name once per call.  Called in the worker, before the
+# future is completed, as
+#   trace_sink(worker name, submitted at, started at, ended at, outcome)
+# with the clock() times of minipool.stats, and outcome "returned", "raised"
+# or "cancelled" (for which started and ended are the moment it was skipped).
+trace_sink: Callable[[str, float, float, float, str], None] | None = None
 
 # Before Python 3.12 a worker counted itself idle after *every* call it ran,
 # even with more work waiting, so a busy pool's count kept growing; from 3.12 a
@@ -121,9 +139,10 @@ if hasattr(os, "register_at_fork"):
 # -- the worker -----------------------------------------------------------
 
 
-def _worker(
+def _worker(  # noqa: PLR0912, PLR0915  (one loop on purpose: see "statistics" below)
     pool_ref: weakref.ref[ThreadPoolExecutor],
     work_queue: queue.SimpleQueue[_Work | None],
+    tally: WorkerTally,
     initializer: Callable[..., object] | None,
     initargs: tuple[Any, ...],
 ) -> None:
@@ -142,6 +161,14 @@ def _worker(
             if pool is not None:
                 pool._initializer_failed()
             return
+    # This worker's statistics.  Fast path: they live in local variables of
+    # this one function (which is why the loop is not split into smaller
+    # ones) and
+    # are published to *tally* as one tuple when a call starts and when it
+    # ends (see minipool.stats); the order of the tuple is stats.Published.
+    returned = raised = cancelled = 0
+    run_total = run_max = wait_total = wait_max = 0.0
+    name = threading.current_thread().name
     try:
         while True:
             if _COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
@@ -154,10 +181,61 @@ def _worker(
                 work = work_queue.get()
 
             if work is not None:
-                _run(*work)
-                # Drop the work before blocking again: the caller may be
-                # waiting for its arguments or result to be released.
+                future, fn, args, kwargs, submitted_at = work
                 del work
+                started_at = clock()
+                if future.set_running_or_notify_cancel():
+                    # PENDING -> RUNNING: run the call.
+                    waited = started_at - submitted_at
+                    wait_total += waited
+                    if waited > wait_max:  # noqa: PLR1730  (cheaper than calling max())
+                        wait_max = waited
+                    tally.published = (returned, raised, cancelled, started_at,
+                                       run_total, run_max, wait_total, wait_max)  # fmt: skip
+                    try:
+                        result = fn(*args, **kwargs)
+                        error = None
+                    except BaseException as exc:
+                        # A BaseException (KeyboardInterrupt, SystemExit)
+                        # also goes into the future: the worker lives on,
+                        # the caller of result() gets it.
+                        result = None
+                        error = exc
+                    ended_at = clock()
+                    ran = ended_at - started_at
+                    run_total += ran
+                    if ran > run_max:  # noqa: PLR1730
+                        run_max = ran
+                    if error is None:
+                        returned += 1
+                    else:
+                        raised += 1
+                    # Counted before the future is completed, so that a
+                    # caller whose result() returned sees its call in stats().
+                    tally.published = (returned, raised, cancelled, None,
+                                       run_total, run_max, wait_total, wait_max)  # fmt: skip
+                    if trace_sink is not None:
+                        trace_sink(name, submitted_at, started_at, ended_at,
+                                   "returned" if error is None else "raised")  # fmt: skip
+                    if error is None:
+                        future.set_result(result)
+                    else:
+                        future.set_exception(error)
+                        # The exception's traceback holds this frame, which
+                        # holds the exception: drop it to break the cycle.
+                        error = None
+                    del result
+                else:
+                    # It was cancelled while queued: skip it (CANCELLED ->
+                    # CANCELLED_AND_NOTIFIED was done by the call above).
+                    cancelled += 1
+                    tally.published = (returned, raised, cancelled, None,
+                                       run_total, run_max, wait_total, wait_max)  # fmt: skip
+                    if trace_sink is not None:
+                        trace_sink(name, submitted_at, started_at, started_at, "cancelled")
+                # Drop the call before blocking again: the caller may be
+                # waiting for its arguments or result to be released.
+                del future, fn, args, kwargs
                 if not _COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
                     _count_idle(pool_ref)
                 continue
@@ -186,25 +264,6 @@ def _count_idle(pool_ref: weakref.ref[ThreadPoolExecutor]) -> None:
         # One token per idle worker; only submit() takes tokens, under the
         # pool's lock, so append and pop never race for the same token.
         pool._idle_tokens.append(None)
-
-
-def _run(
-    future: Future[Any], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> None:
-    """Run one call and put its outcome in its future, unless it was cancelled."""
-    if not future.set_running_or_notify_cancel():
-        return
-    try:
-        result = fn(*args, **kwargs)
-    except BaseException as exc:
-        # A BaseException (KeyboardInterrupt, SystemExit) also goes into the
-        # future: the worker lives on, the caller of result() gets it.
-        future.set_exception(exc)
-        # The exception's traceback holds this frame, which holds the future,
-        # which holds the exception: drop our reference to break the cycle.
-        future = None  # type: ignore[assignment]
-    else:
-        future.set_result(result)
 
 
 # -- the pool -------------------------------------------------------------
@@ -245,6 +304,8 @@ class ThreadPoolExecutor(Executor):
         thread_name_prefix: str = "",
         initializer: Callable[..., object] | None = None,
         initargs: tuple[Any, ...] = (),
+        *,
+        debug: bool | None = None,
     ) -> None:
         if max_workers is None:
             # Threads mostly wait on I/O or on code that releases the GIL, so
@@ -260,9 +321,15 @@ class ThreadPoolExecutor(Executor):
         self._thread_name_prefix = thread_name_prefix or ("ThreadPoolExecutor-%d" % self._counter())
         self._initializer = initializer
         self._initargs = initargs
+        # Debug mode (minipool.debug): chosen once, here, for the pool's life.
+        self._debug = debug_by_default() if debug is None else bool(debug)
         # The work waiting for a worker, and wake-ups (None).  SimpleQueue is
-        # thread-safe by itself: no lock of ours guards it.
-        self._work_queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
+        # thread-safe by itself: no lock of ours guards it.  In debug mode it
+        # is a subclass that also tells the deadlock detector what passes
+        # through it, so that a pool not in debug mode does no extra work.
+        self._work_queue: queue.SimpleQueue[_Work | None] = (
+            watched_queue(self) if self._debug else queue.SimpleQueue()
+        )
         # One token per worker that counted itself idle and has not been
         # handed work by submit() since.  Workers append; submit() pops,
         # holding _shutdown_lock.
@@ -277,6 +344,14 @@ class ThreadPoolExecutor(Executor):
         # initializer failed.
         self._broken: Literal[False] | str = False
         self._threads: set[threading.Thread] = set()
+
+        # Statistics (see minipool.stats).  Guarded by _shutdown_lock: calls
+        # accepted, and queued calls taken out by shutdown(cancel_futures=True)
+        # or by a failed initializer.  Each worker keeps its own tally.
+        self._submitted = 0
+        self._drained_cancelled = 0
+        self._drained_failed = 0
+        self._tallies: list[WorkerTally] = []
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         """Schedule ``fn(*args, **kwargs)`` to run in a worker and return its future.
@@ -297,7 +372,8 @@ class ThreadPoolExecutor(Executor):
                 raise RuntimeError("cannot schedule new futures after interpreter shutdown")
 
             future: Future[T] = Future()
-            self._work_queue.put((future, fn, args, kwargs))
+            self._work_queue.put((future, fn, args, kwargs, clock()))
+            self._submitted += 1
 
             # Start a worker only if none is idle and the pool has room.
             if self._idle_tokens:
@@ -318,16 +394,23 @@ class ThreadPoolExecutor(Executor):
         def wake_workers(_: object, work_queue: queue.SimpleQueue[Any] = self._work_queue) -> None:
             work_queue.put(None)
 
+        tally = WorkerTally()
         thread = threading.Thread(
             name="%s_%d" % (self._thread_name_prefix or self, num_threads),
             target=_worker,
             args=(
                 weakref.ref(self, wake_workers),
                 self._work_queue,
+                tally,
                 self._initializer,
                 self._initargs,
             ),
         )
+        self._tallies.append(tally)
+        if self._debug:
+            # Before it starts: the detector must never see a queued call
+            # without seeing every worker that may take it.
+            self._work_queue.add_worker(thread)  # type: ignore[attr-defined]
         with _global_shutdown_lock:
             thread.start()
             self._threads.add(thread)
@@ -338,8 +421,9 @@ class ThreadPoolExecutor(Executor):
         with self._shutdown_lock:
             self._broken = "A thread initializer failed, the thread pool is not usable anymore"
             queued = _drain(self._work_queue)
+            self._drained_failed += len(queued)
         # Outside the lock: set_exception() runs the futures' callbacks.
-        for future, _fn, _args, _kwargs in queued:
+        for future, _fn, _args, _kwargs, _submitted_at in queued:
             try:
                 future.set_exception(BrokenThreadPool(self._broken))
             except InvalidStateError:
@@ -356,14 +440,40 @@ class ThreadPoolExecutor(Executor):
         with self._shutdown_lock:
             self._shutdown = True
             queued = _drain(self._work_queue) if cancel_futures else []
+            self._drained_cancelled += len(queued)
             # Wake one blocked worker; each exiting worker wakes the next.
             self._work_queue.put(None)
         # Outside the lock: cancel() runs the futures' callbacks.
-        for future, _fn, _args, _kwargs in queued:
+        for future, _fn, _args, _kwargs, _submitted_at in queued:
             future.cancel()
         if wait:
-            for thread in self._threads:
-                thread.join()
+            if self._debug:
+                join_threads(self._threads)  # raises DeadlockError if it never can
+            else:
+                for thread in self._threads:
+                    thread.join()
+
+    def stats(self) -> PoolStats:
+        """A snapshot of what the pool has done so far: see :class:`~minipool.PoolStats`.
+
+        Cheap (it adds up one small record per worker) and always available;
+        a minipool extra, not in the standard library.
+        """
+        # The workers' tallies first, the pool's counters after: see combine().
+        published = [tally.published for tally in list(self._tallies)]
+        alive = sum(1 for thread in list(self._threads) if thread.is_alive())
+        with self._shutdown_lock:
+            submitted = self._submitted
+            drained_cancelled = self._drained_cancelled
+            drained_failed = self._drained_failed
+        return combine(
+            published,
+            submitted=submitted,
+            drained_cancelled=drained_cancelled,
+            drained_failed=drained_failed,
+            workers_alive=alive,
+            max_workers=self._max_workers,
+        )
 
 
 def _drain(work_queue: queue.SimpleQueue[_Work | None]) -> list[_Work]:

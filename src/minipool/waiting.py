@@ -28,6 +28,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Generic, Iterable, Iterator, NamedTuple, TypeVar
 
+import minipool.future as future_module
 from minipool.errors import TimeoutError
 from minipool.future import CANCELLED_AND_NOTIFIED, FINISHED, Future
 
@@ -160,6 +161,22 @@ def _uninstall(waiter: _Waiter, future: Future[Any]) -> None:
             future._waiters.remove(waiter)
 
 
+def _block(
+    waiter: _Waiter, futures: Iterable[Future[Any]], timeout: float | None, need: str
+) -> None:
+    """Wait until *waiter* is woken or *timeout* passes.
+
+    In debug mode (minipool.debug) a wait with no timeout is watched for a
+    deadlock: *need* says whether it waits for "any" of *futures* or "all".
+    (A FIRST_EXCEPTION wait counts as "any": see minipool.debug's limits.)
+    """
+    detector = future_module.deadlock_detector
+    if timeout is None and detector is not None:
+        detector.wait_for_waiter(waiter, futures, need)
+    else:
+        waiter.event.wait(timeout)
+
+
 def wait(
     fs: Iterable[Future[T]],
     timeout: float | None = None,
@@ -195,7 +212,7 @@ def wait(
     waiter = _Waiter(return_when, pending_count=len(not_done))
     _install(waiter, not_done)
     try:
-        waiter.event.wait(timeout)
+        _block(waiter, not_done, timeout, "all" if return_when == ALL_COMPLETED else "any")
     finally:
         # Also when the wait fails (a bad timeout, Ctrl-C): leave no waiter behind.
         for future in not_done:
@@ -245,7 +262,7 @@ def as_completed(fs: Iterable[Future[T]], timeout: float | None = None) -> Itera
                     raise TimeoutError(
                         "%d (of %d) futures unfinished" % (len(pending), total_futures)
                     )
-            waiter.event.wait(wait_timeout)
+            _block(waiter, pending, wait_timeout, "any")
             finished = waiter.take_finished()
             finished.reverse()  # popped from the end: completion order
             yield from _yield_and_forget(finished, pending)

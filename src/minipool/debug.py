@@ -1,0 +1,564 @@
+"""Debug mode: a deadlock detector that turns a silent hang into an error.
+
+The standard library meets a deadlock with a hang, and so does minipool by
+default.  In debug mode, a blocking wait that can never finish raises
+:class:`DeadlockError` in the waiting thread instead, with the chain of
+waits in its message::
+
+    >>> import minipool
+    >>> pool = minipool.ThreadPoolExecutor(max_workers=1, debug=True)
+    >>> def outer():
+    ...     inner = pool.submit(abs, -1)   # queued behind outer, on the only worker
+    ...     return inner.result()          # ... which is busy waiting for it
+    >>> pool.submit(outer).result()  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+      ...
+    minipool.debug.DeadlockError: worker ThreadPoolExecutor-..._0 waits for
+    <Future at 0x... state=pending>, queued in a pool whose 1 worker(s) are all waiting
+    >>> pool.shutdown()
+
+Turn it on for one pool with ``ThreadPoolExecutor(..., debug=True)``, or for
+every pool made from then on with :func:`set_debug` or the environment
+variable ``MINIPOOL_DEBUG=1``.
+
+How it works
+============
+
+Debug mode watches three things, all under one lock (``_Detector._lock``):
+
+- *where each call is*: a debug pool's queue is a :class:`queue.SimpleQueue`
+  subclass that notes every call put in (queued in this pool) and every call
+  a worker takes out (run by this thread, until the thread comes back to the
+  queue); the pool also tells which worker threads it started;
+- *who waits for what*: every wait with no timeout (``result()``,
+  ``exception()``, ``wait()``, ``as_completed()``, ``map()``'s iterator,
+  ``shutdown(wait=True)``) registers the thread, the futures (or threads) it
+  waits for, and whether it needs *any* of them or *all*;
+- *which threads exist*: :func:`threading.enumerate`.
+
+A checker thread (``minipool-deadlock-detector``, a daemon) looks at this
+whenever a wait is registered, and every quarter of a second while any is.
+It decides which threads can still make progress, as a fixed point: first
+every thread that is not in a registered wait (it is running code we cannot
+see, so it might do anything); then, again and again until nothing changes,
+every waiting thread one of whose needed futures can still finish.  A future
+can still finish when it is done; when the thread running it can progress;
+when it is queued in a pool one of whose workers can progress (or that may
+still start a worker, and some thread could submit to make it); and, for a
+future no pool of ours runs (made with ``Future()`` and completed with
+``set_result`` by someone), when any thread at all could act.  The waiting
+threads left over can never progress: each gets :class:`DeadlockError`.
+
+Why it has no false positives: the registrations cannot change while the
+checker looks (it holds the lock), and everything else it reads only moves
+forward (a future never becomes un-done; a queued call is only taken by a
+worker, which the checker then counts as able to progress).  A left-over
+thread waits only for futures whose every possible finisher is itself
+left over and blocked, so none of them can ever finish.
+
+Limits
+======
+
+It is sound, not complete: it never raises for a wait that could finish, but
+it misses deadlocks it cannot see.
+
+- A thread blocked on anything else (an :class:`threading.Event`, a lock, a
+  socket, ``time.sleep``) is counted as able to progress, so a deadlock that
+  goes through one is not found.
+- A wait with a timeout is never a deadlock: it ends.
+- A thread that is not in a registered wait could complete any future not
+  run by a debug pool, so such a future blocks a detection while any such
+  thread lives.  Workers of pools not in debug mode are such threads.
+- ``FIRST_EXCEPTION`` waits count as "any": they are reported only when none
+  of their futures can finish.
+- Debug mode costs time on every call of a debug pool (the notes taken in
+  its queue) and on every blocking wait; a pool not in debug mode pays
+  nothing (see the benchmarks).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+import minipool.future as future_module
+from minipool.future import CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED, Future
+
+if TYPE_CHECKING:
+    from minipool.waiting import _Waiter
+
+__all__ = ["DeadlockError", "debug_by_default", "set_debug"]
+
+# How often the checker looks again while a wait is registered, in seconds.
+# A deadlock that forms without a new wait (a thread that could have helped
+# exits) is found within this time.
+RECHECK_INTERVAL = 0.25
+
+
+class DeadlockError(RuntimeError):
+    """A blocking wait that can never finish (raised only in debug mode).
+
+    Raised in the waiting thread, in place of the hang, by
+    :meth:`Future.result() <minipool.Future.result>`,
+    :meth:`~minipool.Future.exception`, :func:`~minipool.wait`,
+    :func:`~minipool.as_completed`, the iterator of
+    :meth:`~minipool.Executor.map` and :meth:`ThreadPoolExecutor.shutdown()
+    <minipool.ThreadPoolExecutor.shutdown>`.  Its message is the chain of
+    waits that closes the deadlock.  It is raised first in the pool workers
+    caught in the deadlock, so that their calls fail with it and every thread
+    waiting for those calls gets it from them, as from any failed call; a
+    thread that is still stuck after that gets its own.
+    """
+
+
+_debug_by_default = os.environ.get("MINIPOOL_DEBUG", "") not in ("", "0")
+
+
+def set_debug(enabled: bool) -> None:
+    """Put every :class:`~minipool.ThreadPoolExecutor` made from now on in debug mode, or not.
+
+    The default is off, or on if the environment variable ``MINIPOOL_DEBUG``
+    is set to anything but ``0`` when minipool is imported.  A pool's own
+    ``debug=`` argument wins over it; a pool already made keeps its mode.
+    """
+    global _debug_by_default
+    _debug_by_default = bool(enabled)
+    if enabled:
+        _install()
+
+
+def debug_by_default() -> bool:
+    """Whether new pools are in debug mode when they do not say (see :func:`set_debug`)."""
+    return _debug_by_default
+
+
+# -- what a debug pool tells the detector ----------------------------------
+
+
+class _PoolRecord:
+    """What the detector knows of one debug pool.  Guarded by the detector's lock."""
+
+    def __init__(self, pool: Any) -> None:
+        # Weak: debug mode must not keep a pool alive.  Read for its room.
+        self.pool_ref = weakref.ref(pool)
+        self.workers: list[threading.Thread] = []
+        self.queued = 0  # calls put in and not yet taken out
+
+    def may_start_worker(self) -> bool:
+        """True if a submit() could still start a new worker thread."""
+        pool = self.pool_ref()
+        return pool is not None and not pool._shutdown and len(pool._threads) < pool._max_workers
+
+
+class _WatchedQueue(queue.SimpleQueue):  # type: ignore[type-arg]
+    """The work queue of a debug pool: a SimpleQueue that reports what passes through.
+
+    ``put`` notes a call as queued in this pool; ``get`` by one of the pool's
+    workers notes the call as run by that worker, and the worker's next
+    ``get`` notes that it is done with it.
+    """
+
+    def __init__(self, pool: Any) -> None:
+        super().__init__()
+        self.record = _PoolRecord(pool)
+
+    def add_worker(self, thread: threading.Thread) -> None:
+        """Note a worker thread of the pool (before it starts)."""
+        _detector.note_worker(self.record, thread)
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        if item is not None:
+            _detector.note_queued(item[0], self.record)
+        super().put(item, block, timeout)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        thread = threading.current_thread()
+        _detector.note_idle(thread)
+        item = super().get(block, timeout)
+        if item is not None:
+            _detector.note_taken(item[0], self.record, thread)
+        return item
+
+    def get_nowait(self) -> Any:
+        return self.get(block=False)
+
+
+def watched_queue(pool: Any) -> queue.SimpleQueue[Any]:
+    """A work queue for *pool* in debug mode (called by ThreadPoolExecutor)."""
+    _install()
+    return _WatchedQueue(pool)
+
+
+def join_threads(threads: Iterable[threading.Thread]) -> None:
+    """``thread.join()`` for each, as shutdown(wait=True) does, but raising DeadlockError."""
+    for thread in threads:
+        if thread is threading.current_thread() or not _detector.active():
+            thread.join()  # joining oneself raises RuntimeError, as in the stdlib
+        else:
+            _detector.wait_for_thread(thread)
+
+
+# -- the detector ---------------------------------------------------------
+
+
+class _Wait:
+    """One registered blocking wait: who waits, for what, and how it is woken."""
+
+    def __init__(
+        self,
+        thread: threading.Thread,
+        *,
+        what: str,
+        targets: Iterable[Any],
+        need: str,
+        wake: Callable[[], None],
+        counts_cancelled: bool,
+    ) -> None:
+        self.thread = thread
+        self.what = what  # how the message names the wait
+        # Futures (or, for a join, threads).  Not copied: the waiting thread
+        # does not change it while it is registered.
+        self.targets = targets
+        self.need = need
+        self.wake = wake
+        # result()/exception() end on CANCELLED; wait()/as_completed() only
+        # once a worker passed over the call (CANCELLED_AND_NOTIFIED).
+        self.counts_cancelled = counts_cancelled
+        # Set by the checker, under its lock, when the wait can never finish.
+        self.deadlock: str | None = None
+
+
+class _Detector:
+    """The registry of pools, calls and waits, and the checker thread that reads it."""
+
+    def __init__(self) -> None:
+        # _lock guards every field below.  Lock order: a future's lock may be
+        # held when _lock is taken (result() registers with it held), never
+        # the reverse: the checker takes no future lock while holding _lock.
+        self._lock = threading.Lock()
+        self._records: weakref.WeakSet[_PoolRecord] = weakref.WeakSet()
+        self._queued_in: dict[Future[Any], _PoolRecord] = {}
+        self._running: dict[threading.Thread, Future[Any]] = {}  # worker -> its call
+        self._runner: dict[Future[Any], threading.Thread] = {}  # the reverse
+        self._waits: dict[threading.Thread, _Wait] = {}
+        self._checker: threading.Thread | None = None
+        # Set to make the checker look now; it clears it before looking.
+        self._look_now = threading.Event()
+        # How many times the checker has looked; _looked is notified after each.
+        self.looks = 0
+        self._looked = threading.Condition(self._lock)
+
+    def active(self) -> bool:
+        """True while debug mode is on for new pools or some debug pool exists."""
+        return _debug_by_default or len(self._records) > 0
+
+    # -- notes from a debug pool's queue and from submit() --
+
+    def note_worker(self, record: _PoolRecord, thread: threading.Thread) -> None:
+        with self._lock:
+            self._records.add(record)
+            record.workers.append(thread)
+
+    def note_queued(self, future: Future[Any], record: _PoolRecord) -> None:
+        with self._lock:
+            self._records.add(record)
+            self._queued_in[future] = record
+            record.queued += 1
+
+    def note_taken(
+        self, future: Future[Any], record: _PoolRecord, thread: threading.Thread
+    ) -> None:
+        with self._lock:
+            if self._queued_in.pop(future, None) is not None:
+                record.queued -= 1
+            if thread in record.workers:  # not shutdown() draining the queue
+                self._running[thread] = future
+                self._runner[future] = thread
+
+    def note_idle(self, thread: threading.Thread) -> None:
+        with self._lock:
+            future = self._running.pop(thread, None)
+            if future is not None:
+                del self._runner[future]
+
+    # -- the waits (called by minipool.future, minipool.waiting, shutdown) --
+
+    def wait_for_future(self, future: Future[Any], condition: threading.Condition) -> None:
+        """Block in result()/exception() until *future* is done; called with its lock held."""
+        if not self.active():
+            condition.wait()
+            return
+
+        def wake() -> None:
+            with condition:
+                condition.notify_all()
+
+        wait = _Wait(
+            threading.current_thread(),
+            what="waits for",
+            targets=(future,),
+            need="any",
+            wake=wake,
+            counts_cancelled=True,
+        )
+        self._register(wait)
+        try:
+            while future._state not in _RESULT_DONE and wait.deadlock is None:
+                condition.wait()
+        finally:
+            self._unregister(wait)
+        if future._state not in _RESULT_DONE:
+            raise DeadlockError(wait.deadlock)
+
+    def wait_for_waiter(self, waiter: _Waiter, futures: Iterable[Future[Any]], need: str) -> None:
+        """Block in wait()/as_completed() until *waiter* is woken by *futures*."""
+        if not self.active():
+            waiter.event.wait()
+            return
+        what = "waits for any of" if need == "any" else "waits for all of"
+        wait = _Wait(
+            threading.current_thread(),
+            what=what,
+            targets=futures,
+            need=need,
+            wake=waiter.event.set,
+            counts_cancelled=False,
+        )
+        self._register(wait)
+        try:
+            waiter.event.wait()
+        finally:
+            self._unregister(wait)
+        if wait.deadlock is not None:
+            # Only the checker sets the event of a wait it marked: the wait's
+            # own condition can never come true (see "no false positives").
+            raise DeadlockError(wait.deadlock)
+
+    def wait_for_thread(self, thread: threading.Thread) -> None:
+        """Block in shutdown(wait=True) until *thread* exits."""
+        wait = _Wait(
+            threading.current_thread(),
+            what="waits to join",
+            targets=(thread,),
+            need="all",
+            wake=lambda: None,  # it looks at its mark between slices of join()
+            counts_cancelled=True,
+        )
+        self._register(wait)
+        try:
+            # Thread.join() cannot be interrupted, so join in slices and look
+            # at the mark in between.
+            while thread.is_alive() and wait.deadlock is None:
+                thread.join(RECHECK_INTERVAL)
+        finally:
+            self._unregister(wait)
+        if thread.is_alive():
+            raise DeadlockError(wait.deadlock)
+
+    def _register(self, wait: _Wait) -> None:
+        with self._lock:
+            self._waits[wait.thread] = wait
+            if self._checker is None:
+                self._checker = threading.Thread(
+                    target=self._check_forever, name="minipool-deadlock-detector", daemon=True
+                )
+                self._checker.start()
+        self._look_now.set()
+
+    def _unregister(self, wait: _Wait) -> None:
+        with self._lock:
+            if self._waits.get(wait.thread) is wait:
+                del self._waits[wait.thread]
+
+    # -- the checker --
+
+    def _check_forever(self) -> None:
+        """The checker thread: look whenever asked, and every RECHECK_INTERVAL while waits last.
+
+        It ends once no wait is registered (the next wait starts a new one),
+        so that debug mode leaves no thread behind.
+        """
+        while True:
+            self._look_now.wait(RECHECK_INTERVAL)
+            with self._lock:
+                if not self._waits and not self._look_now.is_set():
+                    self._checker = None
+                    return
+                self._look_now.clear()
+                found = self._find_deadlocks()
+                for wait, message in found:
+                    wait.deadlock = message
+                self.looks += 1
+                self._looked.notify_all()
+            # Outside the lock: waking takes the future's lock (see _lock).
+            for wait, _message in found:
+                wait.wake()
+
+    def wait_for_looks(self, count: int, timeout: float) -> bool:
+        """Block until the checker has looked *count* more times (for tests and the docs)."""
+        with self._lock:
+            target = self.looks + count
+            return self._looked.wait_for(lambda: self.looks >= target, timeout)
+
+    def _find_deadlocks(self) -> list[tuple[_Wait, str]]:
+        """The waits that can never finish, each with its chain.  Called with _lock held."""
+        waits = {t: w for t, w in self._waits.items() if w.deadlock is None and t.is_alive()}
+        if not waits:
+            return []
+        records = list(self._records)
+        worker_of = {t: r for r in records for t in r.workers}
+
+        # Threads that may still make progress, grown to a fixed point.
+        progress = {t for t in threading.enumerate() if t not in waits and t is not self._checker}
+        # A worker made but not started yet will start.
+        progress.update(t for t in worker_of if t.ident is None)
+
+        def may_act(thread: threading.Thread) -> bool:
+            # Could this thread do anything at all: submit, set a result?
+            # An idle worker only runs what its pool queues.
+            record = worker_of.get(thread)
+            return record is None or thread in self._running or record.queued > 0
+
+        search = _Search(self, progress, worker_of)
+        changed = True
+        while changed:
+            changed = False
+            search.someone_may_act = any(may_act(t) for t in progress)
+            search.forget_pools()
+            for thread, wait in waits.items():
+                if thread not in progress and search.may_finish(wait):
+                    progress.add(thread)
+                    changed = True
+
+        stuck = [w for t, w in waits.items() if t not in progress]
+        # Raise first in the workers among them: the error fails their calls,
+        # and everyone waiting for those calls then wakes with it, as with
+        # any failed call.  A thread still stuck after that (one that waited
+        # for nothing else) is found at the next look.
+        in_calls = [w for w in stuck if w.thread in self._running]
+        return [(w, search.chain(w, waits)) for w in (in_calls or stuck)]
+
+
+# result() and exception() end in any of these states.
+_RESULT_DONE = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED))
+# wait() and as_completed() count only these as done.
+_WAITER_DONE = frozenset((CANCELLED_AND_NOTIFIED, FINISHED))
+
+
+class _Search:
+    """One look of the checker: which futures can still finish, given who can progress."""
+
+    def __init__(
+        self,
+        detector: _Detector,
+        progress: set[threading.Thread],
+        worker_of: dict[threading.Thread, _PoolRecord],
+    ) -> None:
+        self.detector = detector
+        self.progress = progress
+        self.worker_of = worker_of
+        self.someone_may_act = False
+        self._pool_may_run: dict[_PoolRecord, bool] = {}
+
+    def forget_pools(self) -> None:
+        self._pool_may_run = {}  # progress grew: look at the pools again
+
+    def may_finish(self, wait: _Wait) -> bool:
+        if wait.need == "all":
+            return all(self.target_may_finish(wait, t) for t in wait.targets)
+        return any(self.target_may_finish(wait, t) for t in wait.targets)
+
+    def target_may_finish(self, wait: _Wait, target: Any) -> bool:
+        if isinstance(target, threading.Thread):  # a join
+            return not target.is_alive() or target in self.progress
+        state = target._state
+        if state in (_RESULT_DONE if wait.counts_cancelled else _WAITER_DONE):
+            return True
+        runner = self.detector._runner.get(target)
+        if runner is not None:
+            return runner in self.progress
+        record = self.detector._queued_in.get(target)
+        if record is not None:
+            return self.pool_may_run(record)
+        # A future no debug pool runs: whoever holds it may complete it.
+        return self.someone_may_act
+
+    def pool_may_run(self, record: _PoolRecord) -> bool:
+        """Will a worker of the pool ever take another call from its queue?"""
+        may_run = self._pool_may_run.get(record)
+        if may_run is None:
+            may_run = any(t in self.progress for t in record.workers) or (
+                self.someone_may_act and record.may_start_worker()
+            )
+            self._pool_may_run[record] = may_run
+        return may_run
+
+    # -- the message --
+
+    def chain(self, wait: _Wait, waits: dict[threading.Thread, _Wait]) -> str:
+        """'A waits for F run by B; B waits for ...', from *wait* along the chain."""
+        parts = []
+        seen: set[threading.Thread] = set()
+        current: _Wait | None = wait
+        while current is not None and current.thread not in seen:
+            seen.add(current.thread)
+            current_text, next_thread = self.link(current)
+            parts.append(current_text)
+            current = waits.get(next_thread) if next_thread is not None else None
+        return "; ".join(parts)
+
+    def link(self, wait: _Wait) -> tuple[str, threading.Thread | None]:
+        """One step of the chain, and the thread it leads to (if any)."""
+        blocker = next((t for t in wait.targets if not self.target_may_finish(wait, t)), None)
+        who = self.name(wait.thread)
+        if blocker is None:  # an "any" wait all of whose targets are stuck
+            blocker = next(iter(wait.targets))
+        if isinstance(blocker, threading.Thread):
+            return "%s %s %s" % (who, wait.what, self.name(blocker)), blocker
+        count = len(wait.targets) if hasattr(wait.targets, "__len__") else 0  # type: ignore[arg-type]
+        if wait.what == "waits for" or count == 1:
+            head = "%s waits for %s" % (who, _describe(blocker))
+        else:
+            head = "%s %s %d futures, such as %s" % (who, wait.what, count, _describe(blocker))
+        runner = self.detector._runner.get(blocker)
+        if runner is not None:
+            return "%s run by %s" % (head, self.name(runner)), runner
+        record = self.detector._queued_in.get(blocker)
+        if record is not None:
+            return (
+                "%s, queued in a pool whose %d worker(s) are all waiting"
+                % (head, sum(1 for t in record.workers if t.is_alive())),
+                None,
+            )
+        return "%s, which no thread that can still run will complete" % head, None
+
+    def name(self, thread: threading.Thread) -> str:
+        return ("worker %s" if thread in self.worker_of else "thread %s") % thread.name
+
+
+def _describe(future: Future[Any]) -> str:
+    """repr(future) without its lock (the checker may not take it; see _Detector._lock).
+
+    Exact for the futures a deadlock holds: they are never finished, so the
+    repr has no result type.
+    """
+    return "<%s at %#x state=%s>" % (
+        future.__class__.__name__,
+        id(future),
+        future_module._STATE_DESCRIPTIONS[future._state],
+    )
+
+
+_detector = _Detector()
+
+
+def _install() -> None:
+    """Let the blocking waits of minipool.future and minipool.waiting reach the detector."""
+    future_module.deadlock_detector = _detector
+
+
+if _debug_by_default:
+    _install()

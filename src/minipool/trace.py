@@ -1,0 +1,209 @@
+"""The task timeline: record when each call was submitted, started and ended, and on which worker.
+
+An opt-in tracer for every :class:`~minipool.ThreadPoolExecutor`::
+
+    >>> from minipool import ThreadPoolExecutor, trace
+    >>> with trace.record() as recording, ThreadPoolExecutor(max_workers=2) as pool:
+    ...     _ = list(pool.map(abs, range(-5, 5)))
+    >>> len(recording.tasks), sorted({task.outcome for task in recording.tasks})
+    (10, ['returned'])
+
+A :class:`Recording` exports Chrome / Perfetto trace-event JSON
+(:meth:`Recording.write_trace_events`: open it at https://ui.perfetto.dev or
+chrome://tracing) and, with matplotlib installed (the ``bench`` extra), draws
+a Gantt chart with one row per worker (:meth:`Recording.write_gantt`).
+
+How it hooks in: while a recording is on, each worker hands every call it
+ends or skips to ``minipool.thread_pool.trace_sink``, with the times it
+already takes for :meth:`~minipool.ThreadPoolExecutor.stats`.  With no
+recording on, that name is None and a worker's only extra work is reading it
+once per call.  Calls that end while a recording is on are recorded, whatever
+pool runs them and whenever they were submitted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import minipool.thread_pool as thread_pool_module
+from minipool.stats import clock
+
+__all__ = ["Recording", "TaskRecord", "record"]
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskRecord:
+    """One call, as a worker saw it.  Times are seconds on one monotonic clock."""
+
+    worker: str
+    """The name of the worker thread that ran (or skipped) the call."""
+    task: int
+    """The call's number in the recording, in the order the calls ended."""
+    submitted: float
+    """When ``submit()`` queued it."""
+    started: float
+    """When the worker took it and started it."""
+    ended: float
+    """When it ended (for a cancelled call, when the worker skipped it: = started)."""
+    outcome: str
+    """``"returned"``, ``"raised"`` or ``"cancelled"``."""
+
+
+class Recording:
+    """The calls that ended while :func:`record` was on."""
+
+    def __init__(self) -> None:
+        # Appended to by the workers; list.append is atomic, so no lock.
+        self.tasks: list[TaskRecord] = []
+        self.started = clock()
+        self.ended: float | None = None
+
+    def _add(
+        self, worker: str, submitted: float, started: float, ended: float, outcome: str
+    ) -> None:
+        # len() then append() may give two calls the same number if two
+        # workers race here; the number is a label, so that is harmless.
+        self.tasks.append(TaskRecord(worker, len(self.tasks), submitted, started, ended, outcome))
+
+    # -- reading it --
+
+    def workers(self) -> list[str]:
+        """The workers that ran a call, by name."""
+        return sorted({task.worker for task in self.tasks})
+
+    def busy_fraction(self) -> float:
+        """Time spent in calls over (workers x the span from first start to last end)."""
+        if not self.tasks:
+            return 0.0
+        span = max(t.ended for t in self.tasks) - min(t.started for t in self.tasks)
+        busy = sum(t.ended - t.started for t in self.tasks)
+        return busy / (span * len(self.workers())) if span > 0 else 1.0
+
+    def to_trace_events(self) -> dict[str, Any]:
+        """The recording in the Chrome / Perfetto trace-event format, as a JSON-ready dict.
+
+        Each worker is a thread track; each call is a complete event (``"X"``)
+        on its worker's track, and its time in the queue an async slice
+        (``"b"`` / ``"e"``) on a "queue" track; a skipped cancelled call is an
+        instant event (``"i"``).  Times are microseconds from the recording's start.
+        """
+        pid = os.getpid()
+        tids = {name: number for number, name in enumerate(self.workers(), start=1)}
+        queue_tid = 0
+        events: list[dict[str, Any]] = [
+            {"ph": "M", "name": "process_name", "pid": pid, "tid": queue_tid,
+             "args": {"name": "minipool"}},
+            {"ph": "M", "name": "thread_name", "pid": pid, "tid": queue_tid,
+             "args": {"name": "queue"}},
+        ]  # fmt: skip
+        for name, tid in tids.items():
+            events.append(
+                {"ph": "M", "name": "thread_name", "pid": pid, "tid": tid, "args": {"name": name}}
+            )
+
+        def us(seconds: float) -> float:
+            return round((seconds - self.started) * 1e6, 3)
+
+        for task in self.tasks:
+            label = "call %d" % task.task
+            args = {"task": task.task, "outcome": task.outcome, "worker": task.worker}
+            events.append(
+                {"ph": "b", "cat": "queue", "name": label, "id": task.task, "pid": pid,
+                 "tid": queue_tid, "ts": us(task.submitted), "args": args}
+            )  # fmt: skip
+            events.append(
+                {"ph": "e", "cat": "queue", "name": label, "id": task.task, "pid": pid,
+                 "tid": queue_tid, "ts": us(task.started)}
+            )  # fmt: skip
+            if task.outcome == "cancelled":
+                events.append(
+                    {"ph": "i", "s": "t", "cat": "call", "name": label + " (cancelled)",
+                     "pid": pid, "tid": tids[task.worker], "ts": us(task.started), "args": args}
+                )  # fmt: skip
+            else:
+                events.append(
+                    {"ph": "X", "cat": "call", "name": label, "pid": pid,
+                     "tid": tids[task.worker], "ts": us(task.started),
+                     "dur": round((task.ended - task.started) * 1e6, 3), "args": args}
+                )  # fmt: skip
+        return {"traceEvents": events, "displayTimeUnit": "ms"}
+
+    def write_trace_events(self, path: str | os.PathLike[str]) -> Path:
+        """Write :meth:`to_trace_events` as JSON to *path*; return the path."""
+        path = Path(path)
+        path.write_text(json.dumps(self.to_trace_events()), encoding="utf-8")
+        return path
+
+    def write_gantt(
+        self, path: str | os.PathLike[str], title: str = "minipool: calls per worker"
+    ) -> Path:
+        """Draw one row per worker, a bar per call, to an image at *path* (needs matplotlib)."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        workers = self.workers()
+        colours = {"returned": "tab:blue", "raised": "tab:red", "cancelled": "tab:grey"}
+        figure, axes = plt.subplots(figsize=(10, 1.2 + 0.5 * len(workers)))
+        for row, worker in enumerate(workers):
+            for outcome, colour in colours.items():
+                bars = [
+                    ((t.started - self.started) * 1e3, max((t.ended - t.started) * 1e3, 1e-3))
+                    for t in self.tasks
+                    if t.worker == worker and t.outcome == outcome
+                ]
+                if bars:
+                    axes.broken_barh(bars, (row - 0.4, 0.8), color=colour, label=outcome)
+        axes.set_yticks(range(len(workers)))
+        axes.set_yticklabels(workers)
+        axes.set_xlabel("milliseconds since the recording started")
+        axes.set_title("%s (busy %.0f%% of the time)" % (title, 100 * self.busy_fraction()))
+        handles, labels = axes.get_legend_handles_labels()
+        unique = dict(zip(labels, handles))
+        if unique:
+            axes.legend(unique.values(), unique.keys(), loc="upper right")
+        figure.tight_layout()
+        path = Path(path)
+        figure.savefig(path, dpi=100)
+        plt.close(figure)
+        return path
+
+
+# The recordings on now, each told of every call.  _recordings_lock guards
+# the list and the hook in minipool.thread_pool; workers read the list
+# without it (they only iterate a list that is replaced, never changed).
+_recordings_lock = threading.Lock()
+_recordings: list[Recording] = []
+
+
+def _sink(worker: str, submitted: float, started: float, ended: float, outcome: str) -> None:
+    for recording in _recordings:
+        recording._add(worker, submitted, started, ended, outcome)
+
+
+@contextlib.contextmanager
+def record() -> Iterator[Recording]:
+    """Record every call any minipool pool ends or skips while the ``with`` block runs.
+
+    Recordings may nest or overlap; each gets every call of its own span.
+    """
+    global _recordings
+    recording = Recording()
+    with _recordings_lock:
+        _recordings = [*_recordings, recording]
+        thread_pool_module.trace_sink = _sink
+    try:
+        yield recording
+    finally:
+        with _recordings_lock:
+            _recordings = [r for r in _recordings if r is not recording]
+            if not _recordings:
+                thread_pool_module.trace_sink = None
+        recording.ended = clock()
