@@ -35,13 +35,29 @@ def default_workers(module: ModuleType) -> int:
 
 
 def pool_as_completed(
-    module: ModuleType, fn: Callable[..., Any], calls: List[Tuple[Any, ...]], workers: int | None
+    module: ModuleType,
+    fn: Callable[..., Any],
+    calls: List[Tuple[Any, ...]],
+    workers: int | None,
+    **pool_options: Any,
 ) -> None:
-    """Submit every call, then read every result through as_completed (the seed's pattern)."""
-    with module.ThreadPoolExecutor(workers) as pool:
+    """Submit every call, then read every result through as_completed (the seed's pattern).
+
+    *pool_options* go to the pool (minipool's ``debug=True``, for one).
+    """
+    with module.ThreadPoolExecutor(workers, **pool_options) as pool:
         futures = [pool.submit(fn, *args) for args in calls]
         for future in module.as_completed(futures):
             future.result()
+
+
+def pool_result_each(
+    module: ModuleType, fn: Callable[[], Any], count: int, workers: int | None, **pool_options: Any
+) -> None:
+    """Submit one call and wait for its result, *count* times: every wait blocks."""
+    with module.ThreadPoolExecutor(workers, **pool_options) as pool:
+        for _ in range(count):
+            pool.submit(fn).result()
 
 
 def pool_map(

@@ -10,7 +10,11 @@ and a bare-queue floor for scale, on:
 4. ``files``: the seed notes' job, writing many tiny files (loop, pools, two
    raw threads);
 5. memory per pending task, per done future, and the peak of ``map``;
-6. scaling: the cost per task from 10**3 to 10**6 tasks on 1, 2, 4, 8 workers.
+6. scaling: the cost per task from 10**3 to 10**6 tasks on 1, 2, 4, 8 workers;
+7. diagnostics: what minipool's opt-in extras cost: the as_completed job on a
+   pool in debug mode and under ``minipool.trace.record()``, and a job whose
+   every ``result()`` blocks (debug mode watches each blocking wait).
+   (``stats()`` is always on: its cost is inside every minipool number.)
 
 Each timing is the median of ``--repeats`` rounds in which every contender
 runs once, in rotated order.  The output is a table of ratios; ``--json``
@@ -37,7 +41,16 @@ from benchmarks import contenders, files, memory
 from benchmarks.timing import interleave, median, timed
 
 POOLS: Dict[str, ModuleType] = {"stdlib": concurrent.futures, "minipool": minipool}
-BENCHMARKS = ("as_completed", "map", "wait_all", "wait_first", "files", "memory", "scaling")
+BENCHMARKS = (
+    "as_completed",
+    "map",
+    "wait_all",
+    "wait_first",
+    "files",
+    "memory",
+    "scaling",
+    "diagnostics",
+)
 
 
 class Sizes:
@@ -146,6 +159,7 @@ def _record(
     name: str,
     size: int,
     times: Dict[str, List[float]],
+    columns: Sequence[str] = ("stdlib", "loop", "floor", "raw_threads"),
     **details: Any,
 ) -> None:
     """Add one timing to the report and print its table: each contender against each other."""
@@ -154,7 +168,7 @@ def _record(
     report["timings"].append(entry)
     settings = ", ".join("%s=%s" % item for item in [("n", size), *details.items()])
     print("\n%s (%s)" % (name, settings))
-    columns = [c for c in ("stdlib", "loop", "floor", "raw_threads") if c in medians]
+    columns = [c for c in columns if c in medians]
     print(
         "  %-16s %10s %12s" % ("contender", "median s", "us per call")
         + "".join("%14s" % ("/ " + column) for column in columns)
@@ -234,6 +248,43 @@ def run_map(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> None:
     calls = [(x,) for x in inputs]
     runs["floor"] = lambda: timed(lambda: contenders.floor(identity, calls, workers))
     _record(report, "map", sizes.tasks, interleave(runs, sizes.repeats), workers=workers)
+
+
+def run_diagnostics(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> None:
+    calls: List[Any] = [()] * sizes.tasks
+    noop = contenders.noop
+
+    def traced() -> None:
+        with minipool.trace.record():
+            contenders.pool_as_completed(minipool, noop, calls, None)
+
+    runs = _on_each_pool(lambda module: contenders.pool_as_completed(module, noop, calls, None))
+    runs["minipool_debug"] = lambda: timed(
+        lambda: contenders.pool_as_completed(minipool, noop, calls, None, debug=True)
+    )
+    runs["minipool_traced"] = lambda: timed(traced)
+    _record(
+        report,
+        "diagnostics: as_completed",
+        sizes.tasks,
+        interleave(runs, sizes.repeats),
+        columns=("stdlib", "minipool"),
+        workers=workers,
+    )
+
+    count = sizes.wait_tasks
+    blocking = _on_each_pool(lambda module: contenders.pool_result_each(module, noop, count, None))
+    blocking["minipool_debug"] = lambda: timed(
+        lambda: contenders.pool_result_each(minipool, noop, count, None, debug=True)
+    )
+    _record(
+        report,
+        "diagnostics: a blocking result() per call",
+        count,
+        interleave(blocking, sizes.repeats),
+        columns=("stdlib", "minipool"),
+        workers=workers,
+    )
 
 
 def run_wait_all(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> None:
@@ -347,6 +398,7 @@ RUNNERS: Dict[str, Callable[[Sizes, int, Dict[str, Any], Any], None]] = {
     "files": run_files,
     "memory": run_memory,
     "scaling": run_scaling,
+    "diagnostics": run_diagnostics,
 }
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import minipool
+import minipool.debug
 
 # A fast profile for every run, a long one on demand (HYPOTHESIS_PROFILE=long).
 settings.register_profile(
@@ -163,3 +164,14 @@ def futures_log() -> Iterator[LogRecords]:
         yield handler
     finally:
         logger.removeHandler(handler)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """With MINIPOOL_DEBUG=1, say what debug mode watched (the false-positive count)."""
+    if minipool.debug.debug_by_default():
+        detector = minipool.debug._detector
+        terminalreporter.write_line(
+            f"debug mode: {detector.waits_watched} blocking waits watched, "
+            f"{detector.looks} looks, {detector.deadlocks_found} deadlocks reported "
+            "(tests/test_debug.py makes some on purpose)"
+        )

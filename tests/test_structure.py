@@ -27,7 +27,9 @@ def test_every_thread_pool_name_of_the_standard_library_is_exported() -> None:
     assert set(STDLIB_NAMES) <= set(minipool.__all__)
     # InvalidStateError can be imported from concurrent.futures on every
     # version, but its __all__ lists it only from 3.13; minipool's always does.
+    # minipool's own extras (stats, debug mode, trace) are exported beside them.
     extras = {"BrokenThreadPool", "DoneAndNotDoneFutures", "InvalidStateError"}
+    extras |= {"DeadlockError", "DurationSummary", "PoolStats", "set_debug", "trace"}
     assert set(minipool.__all__) - set(STDLIB_NAMES) == extras - set(STDLIB_NAMES)
     assert minipool.InvalidStateError.__name__ == concurrent.futures.InvalidStateError.__name__
     for name in minipool.__all__:

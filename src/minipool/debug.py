@@ -36,39 +36,56 @@ Debug mode watches three things, all under one lock (``_Detector._lock``):
   waits for, and whether it needs *any* of them or *all*;
 - *which threads exist*: :func:`threading.enumerate`.
 
-A checker thread (``minipool-deadlock-detector``, a daemon) looks at this
-whenever a wait is registered, and every quarter of a second while any is.
-It decides which threads can still make progress, as a fixed point: first
-every thread that is not in a registered wait (it is running code we cannot
-see, so it might do anything); then, again and again until nothing changes,
-every waiting thread one of whose needed futures can still finish.  A future
-can still finish when it is done; when the thread running it can progress;
-when it is queued in a pool one of whose workers can progress (or that may
-still start a worker, and some thread could submit to make it); and, for a
-future no pool of ours runs (made with ``Future()`` and completed with
-``set_result`` by someone), when any thread at all could act.  The waiting
-threads left over can never progress: each gets :class:`DeadlockError`.
+A checker thread (``minipool-deadlock-detector``, a daemon that ends when no
+wait is left) looks at this whenever a wait is registered, and every quarter
+of a second while any is.  It decides which threads can still make progress,
+as a fixed point:
+
+1. Every thread that is not in a registered wait can progress: it is running
+   code the detector cannot see.  So can a worker not started yet.
+2. A thread *may act* if it can progress and is not an idle worker of a debug
+   pool with nothing queued (such a worker only runs what its pool is given).
+   While any thread may act, every future may still finish: that thread
+   might call ``set_result`` or ``cancel`` on it (tests do, to end a deadlock
+   they made on purpose), or submit the work that frees it.
+3. Otherwise a future may still finish if it is done; if the worker running
+   it can progress; or if it is queued in a pool one of whose workers can
+   progress.
+4. A waiting thread can progress if the futures (or threads) it needs may
+   still finish: any of them, or all of them.  Repeat 2-4 until nothing
+   changes.
+
+The waiting threads left over can never progress: they get
+:class:`DeadlockError`, first those running a pool's call (so the error
+fails the call and reaches everyone waiting for it, as any failure would),
+then, at the next look, any thread still stuck.
 
 Why it has no false positives: the registrations cannot change while the
 checker looks (it holds the lock), and everything else it reads only moves
 forward (a future never becomes un-done; a queued call is only taken by a
 worker, which the checker then counts as able to progress).  A left-over
 thread waits only for futures whose every possible finisher is itself
-left over and blocked, so none of them can ever finish.
+left over and blocked, and no thread is left that could act from outside;
+so none of those futures can ever finish.
 
 Limits
 ======
 
 It is sound, not complete: it never raises for a wait that could finish, but
-it misses deadlocks it cannot see.
+it misses deadlocks it cannot prove.
 
+- It finds a deadlock only once *no* thread is left that could act (rule 2):
+  a deadlock among some workers while another thread of the program still
+  runs (a server loop, a thread blocked on a socket) is not reported,
+  because that thread could, in principle, complete one of the futures.
+  Telling whether it really holds a reference to them would take a walk of
+  the whole heap.
 - A thread blocked on anything else (an :class:`threading.Event`, a lock, a
-  socket, ``time.sleep``) is counted as able to progress, so a deadlock that
-  goes through one is not found.
-- A wait with a timeout is never a deadlock: it ends.
-- A thread that is not in a registered wait could complete any future not
-  run by a debug pool, so such a future blocks a detection while any such
-  thread lives.  Workers of pools not in debug mode are such threads.
+  socket, ``time.sleep``) counts as able to act, for the same reason.
+- A wait with a timeout is never a deadlock: it ends.  A thread in one
+  counts as able to act.
+- Workers of pools not in debug mode are threads the detector cannot see
+  into: they count as able to act.
 - ``FIRST_EXCEPTION`` waits count as "any": they are reported only when none
   of their futures can finish.
 - Debug mode costs time on every call of a debug pool (the notes taken in
@@ -142,15 +159,10 @@ class _PoolRecord:
     """What the detector knows of one debug pool.  Guarded by the detector's lock."""
 
     def __init__(self, pool: Any) -> None:
-        # Weak: debug mode must not keep a pool alive.  Read for its room.
+        # Weak: debug mode must not keep a pool alive.
         self.pool_ref = weakref.ref(pool)
         self.workers: list[threading.Thread] = []
         self.queued = 0  # calls put in and not yet taken out
-
-    def may_start_worker(self) -> bool:
-        """True if a submit() could still start a new worker thread."""
-        pool = self.pool_ref()
-        return pool is not None and not pool._shutdown and len(pool._threads) < pool._max_workers
 
 
 class _WatchedQueue(queue.SimpleQueue):  # type: ignore[type-arg]
@@ -248,7 +260,11 @@ class _Detector:
         # Set to make the checker look now; it clears it before looking.
         self._look_now = threading.Event()
         # How many times the checker has looked; _looked is notified after each.
+        # With the two counts after it, what debug mode has done so far (the
+        # test suite reports them when it runs with MINIPOOL_DEBUG=1).
         self.looks = 0
+        self.waits_watched = 0
+        self.deadlocks_found = 0
         self._looked = threading.Condition(self._lock)
 
     def active(self) -> bool:
@@ -361,6 +377,7 @@ class _Detector:
     def _register(self, wait: _Wait) -> None:
         with self._lock:
             self._waits[wait.thread] = wait
+            self.waits_watched += 1
             if self._checker is None:
                 self._checker = threading.Thread(
                     target=self._check_forever, name="minipool-deadlock-detector", daemon=True
@@ -391,6 +408,7 @@ class _Detector:
                 found = self._find_deadlocks()
                 for wait, message in found:
                     wait.deadlock = message
+                self.deadlocks_found += len(found)
                 self.looks += 1
                 self._looked.notify_all()
             # Outside the lock: waking takes the future's lock (see _lock).
@@ -413,12 +431,13 @@ class _Detector:
 
         # Threads that may still make progress, grown to a fixed point.
         progress = {t for t in threading.enumerate() if t not in waits and t is not self._checker}
-        # A worker made but not started yet will start.
+        # A worker made but not started yet will start (rule 1).
         progress.update(t for t in worker_of if t.ident is None)
 
         def may_act(thread: threading.Thread) -> bool:
-            # Could this thread do anything at all: submit, set a result?
-            # An idle worker only runs what its pool queues.
+            # Could this thread do anything at all: submit, set a result,
+            # cancel?  A debug pool's idle worker only runs what its pool
+            # queues; every other thread that can progress might.
             record = worker_of.get(thread)
             return record is None or thread in self._running or record.queued > 0
 
@@ -477,22 +496,25 @@ class _Search:
         state = target._state
         if state in (_RESULT_DONE if wait.counts_cancelled else _WAITER_DONE):
             return True
+        if self.someone_may_act:
+            # Any thread that can act might complete it (set_result), or
+            # cancel it: tests do, to end a deadlock they made on purpose.
+            return True
         runner = self.detector._runner.get(target)
         if runner is not None:
             return runner in self.progress
         record = self.detector._queued_in.get(target)
         if record is not None:
             return self.pool_may_run(record)
-        # A future no debug pool runs: whoever holds it may complete it.
-        return self.someone_may_act
+        return False  # no pool of ours runs it, and no thread can act
 
     def pool_may_run(self, record: _PoolRecord) -> bool:
         """Will a worker of the pool ever take another call from its queue?"""
         may_run = self._pool_may_run.get(record)
         if may_run is None:
-            may_run = any(t in self.progress for t in record.workers) or (
-                self.someone_may_act and record.may_start_worker()
-            )
+            # (No new worker can start: that takes a submit(), and no thread
+            # can act.)
+            may_run = any(t in self.progress for t in record.workers)
             self._pool_may_run[record] = may_run
         return may_run
 

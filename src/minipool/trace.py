@@ -160,7 +160,10 @@ class Recording:
                     if t.worker == worker and t.outcome == outcome
                 ]
                 if bars:
-                    axes.broken_barh(bars, (row - 0.4, 0.8), color=colour, label=outcome)
+                    axes.broken_barh(
+                        bars, (row - 0.4, 0.8), facecolor=colour, edgecolor="white",
+                        linewidth=0.3, label=outcome,
+                    )  # fmt: skip
         axes.set_yticks(range(len(workers)))
         axes.set_yticklabels(workers)
         axes.set_xlabel("milliseconds since the recording started")

@@ -185,6 +185,23 @@ class Recorder(unittest.TextTestResult):
         self.outcomes[test.id()] = {"outcome": "failed", "detail": "unexpected success"}
 
 
+def debug_mode_counts() -> dict[str, int] | None:
+    """What minipool's debug mode watched, if MINIPOOL_DEBUG=1 turned it on (printed too)."""
+    debug = sys.modules.get("minipool.debug")
+    if debug is None or not debug.debug_by_default():
+        return None
+    detector = debug._detector
+    print(
+        f"  debug mode: {detector.waits_watched} blocking waits watched, "
+        f"{detector.looks} looks, {detector.deadlocks_found} deadlocks reported"
+    )
+    return {
+        "waits_watched": detector.waits_watched,
+        "looks": detector.looks,
+        "deadlocks_found": detector.deadlocks_found,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--impl", default="minipool", help="module under test (default minipool)")
@@ -252,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         + f"; {len(excluded)} excluded, {len(not_applicable)} process-pool tests not applicable"
         + f" ({elapsed:.1f} s)"
     )
+    report["debug"] = debug_mode_counts()
     for test_id, reason in excluded.items():
         print(f"  excluded {test_id}: {reason}")
     for test_id, outcome in outcomes.items():

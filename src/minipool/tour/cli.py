@@ -48,6 +48,12 @@ def parse_arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace
     )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument(
+        "--trace",
+        metavar="DIR",
+        help="record minipool's file benchmark with minipool.trace; write its trace "
+        "events (Perfetto) and a Gantt chart (with matplotlib) into DIR",
+    )
+    parser.add_argument(
         "--lang", choices=LANGUAGES, default="en", help="the narration's language (en, ko)"
     )
     arguments = parser.parse_args(argv)

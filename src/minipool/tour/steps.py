@@ -9,6 +9,7 @@ spacing the durations far apart (a multiple of ``unit``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -233,19 +234,24 @@ def file_benchmark(impl: ModuleType, settings: Any, seen: Observation) -> None:
 
         directory = os.path.join(parent, "pool")
         progress = Progress("%s pool" % impl.__name__, count)
+        # With --trace DIR, an implementation that has minipool's timeline
+        # (minipool.trace) records this run, to show where the time went.
+        tracing = settings.trace is not None and hasattr(impl, "trace")
+        recorder = impl.trace.record() if tracing else contextlib.nullcontext()
         started = time.perf_counter()
         executor = impl.ThreadPoolExecutor()  # the seed's ThreadPoolExecutor()
-        try:
-            futures = [executor.submit(write_file, directory, n) for n in range(count)]
-            results = set()
-            for future in impl.as_completed(futures):
-                results.add(future.result())
-                progress.advance()
-        except BaseException:
-            # Ctrl-C: drop the files not yet written rather than wait for them.
-            executor.shutdown(wait=True, cancel_futures=True)
-            raise
-        executor.shutdown(wait=True)
+        with recorder as recording:
+            try:
+                futures = [executor.submit(write_file, directory, n) for n in range(count)]
+                results = set()
+                for future in impl.as_completed(futures):
+                    results.add(future.result())
+                    progress.advance()
+            except BaseException:
+                # Ctrl-C: drop the files not yet written rather than wait for them.
+                executor.shutdown(wait=True, cancel_futures=True)
+                raise
+            executor.shutdown(wait=True)
         pool_seconds = time.perf_counter() - started
         progress.close()
         written = sorted(os.listdir(directory), key=int)
@@ -268,8 +274,42 @@ def file_benchmark(impl: ModuleType, settings: Any, seen: Observation) -> None:
         seen.say("calls, hand the GIL to each other at every one, and pay for a future each:")
         seen.say("on this kind of job a pool of threads can lose to a plain loop.")
         seen.timings = {"loop": loop_seconds, "pool": pool_seconds}
+        if tracing:
+            _explain_with_the_timeline(recording, settings.trace, loop_seconds / count, seen)
     finally:
         shutil.rmtree(parent, ignore_errors=True)
+
+
+def _explain_with_the_timeline(
+    recording: Any, directory: str, loop_seconds_per_file: float, seen: Observation
+) -> None:
+    """Say what the pool's timeline shows, and save it as trace events and a Gantt chart."""
+    tasks = recording.tasks
+    mean_call = sum(t.ended - t.started for t in tasks) / len(tasks)
+    mean_queued = sum(t.started - t.submitted for t in tasks) / len(tasks)
+    seen.say(
+        "the timeline (--trace): a file took %.0f us in a pool thread, against %.0f us in the loop",
+        mean_call * 1e6,
+        loop_seconds_per_file * 1e6,
+    )
+    seen.say(
+        "  %d workers were in calls %.0f%% of the time, mostly waiting for the GIL inside them;",
+        len(recording.workers()),
+        100 * recording.busy_fraction(),
+    )
+    seen.say("  each file also waited %.0f us in the queue", mean_queued * 1e6)
+    os.makedirs(directory, exist_ok=True)
+    events = recording.write_trace_events(os.path.join(directory, "files-trace.json"))
+    seen.say("  trace events (open in https://ui.perfetto.dev): %s", str(events))
+    try:
+        gantt = recording.write_gantt(
+            os.path.join(directory, "files-gantt.png"),
+            title="the seed's %d files on ThreadPoolExecutor()" % len(tasks),
+        )
+    except ImportError:
+        seen.say("  (install matplotlib for a Gantt chart of it)")
+    else:
+        seen.say("  Gantt chart: %s", str(gantt))
 
 
 def _fail_after(seconds: float) -> None:

@@ -13,6 +13,20 @@ from typing import Dict
 LANGUAGES = ("en", "ko")
 
 KOREAN: Dict[str, str] = {
+    "the timeline (--trace): a file took %.0f us in a pool thread, against %.0f us in the loop": (
+        "타임라인 (--trace): 파일 하나에 풀 스레드에서는 %.0f us, 반복문에서는 %.0f us가 걸렸습니다"
+    ),
+    "  %d workers were in calls %.0f%% of the time, mostly waiting for the GIL inside them;": (
+        "  워커 %d개가 시간의 %.0f%% 동안 호출 안에 있었지만, 대부분 그 안에서 GIL을 기다렸습니다;"
+    ),
+    "  each file also waited %.0f us in the queue": "  파일마다 큐에서도 %.0f us를 기다렸습니다",
+    "  trace events (open in https://ui.perfetto.dev): %s": (
+        "  트레이스 이벤트 (https://ui.perfetto.dev 에서 열기): %s"
+    ),
+    "  (install matplotlib for a Gantt chart of it)": (
+        "  (간트 차트를 보려면 matplotlib을 설치하세요)"
+    ),
+    "  Gantt chart: %s": "  간트 차트: %s",
     "three calls that each wait %.2f s, one after another: %.2f s": (
         "각각 %.2f초를 기다리는 호출 세 개를 차례로 실행: %.2f초"
     ),
