@@ -28,11 +28,23 @@ def test_the_benchmark_runner_measures_every_benchmark(tmp_path: Path) -> None:
 
     assert report["python"] == "%d.%d.%d" % sys.version_info[:3]
     timings = {entry["name"]: entry for entry in report["timings"]}
-    assert set(timings) == {"as_completed", "map", "wait_all", "wait_first", "files"}
+    assert set(timings) == {
+        "as_completed",
+        "map",
+        "wait_all",
+        "wait_first",
+        "files",
+        "diagnostics: as_completed",
+        "diagnostics: a blocking result() per call",
+    }
     for name, entry in timings.items():
         expected = {"stdlib", "minipool", "floor"}
         if name in ("as_completed", "map"):
             expected |= {"loop"}
+        if name == "diagnostics: as_completed":
+            expected = {"stdlib", "minipool", "minipool_debug", "minipool_traced"}
+        if name == "diagnostics: a blocking result() per call":
+            expected = {"stdlib", "minipool", "minipool_debug"}
         if name == "files":
             workers = report["default_workers"]
             expected = {"stdlib", "minipool", "loop", "raw_threads"}

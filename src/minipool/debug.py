@@ -430,9 +430,9 @@ class _Detector:
         worker_of = {t: r for r in records for t in r.workers}
 
         # Threads that may still make progress, grown to a fixed point.
+        # (_Search.progresses() also counts a thread not listed by
+        # enumerate() but not ended either: one starting, or ending.)
         progress = {t for t in threading.enumerate() if t not in waits and t is not self._checker}
-        # A worker made but not started yet will start (rule 1).
-        progress.update(t for t in worker_of if t.ident is None)
 
         def may_act(thread: threading.Thread) -> bool:
             # Could this thread do anything at all: submit, set a result,
@@ -441,7 +441,7 @@ class _Detector:
             record = worker_of.get(thread)
             return record is None or thread in self._running or record.queued > 0
 
-        search = _Search(self, progress, worker_of)
+        search = _Search(self, progress, waits, worker_of)
         changed = True
         while changed:
             changed = False
@@ -474,13 +474,28 @@ class _Search:
         self,
         detector: _Detector,
         progress: set[threading.Thread],
+        waits: dict[threading.Thread, _Wait],
         worker_of: dict[threading.Thread, _PoolRecord],
     ) -> None:
         self.detector = detector
         self.progress = progress
+        self.waits = waits
         self.worker_of = worker_of
         self.someone_may_act = False
         self._pool_may_run: dict[_PoolRecord, bool] = {}
+
+    def progresses(self, thread: threading.Thread) -> bool:
+        """Can *thread* still make progress, as far as this look knows?"""
+        if thread in self.progress:
+            return True
+        # Not listed by threading.enumerate(): a thread about to start (a
+        # pool's new worker), or one on its way out, which is not blocked
+        # either; rule 1 counts both.
+        return (
+            thread not in self.waits
+            and thread is not self.detector._checker
+            and (thread.ident is None or thread.is_alive())
+        )
 
     def forget_pools(self) -> None:
         self._pool_may_run = {}  # progress grew: look at the pools again
@@ -492,7 +507,7 @@ class _Search:
 
     def target_may_finish(self, wait: _Wait, target: Any) -> bool:
         if isinstance(target, threading.Thread):  # a join
-            return not target.is_alive() or target in self.progress
+            return not target.is_alive() or self.progresses(target)
         state = target._state
         if state in (_RESULT_DONE if wait.counts_cancelled else _WAITER_DONE):
             return True
@@ -502,7 +517,7 @@ class _Search:
             return True
         runner = self.detector._runner.get(target)
         if runner is not None:
-            return runner in self.progress
+            return self.progresses(runner)
         record = self.detector._queued_in.get(target)
         if record is not None:
             return self.pool_may_run(record)
@@ -514,7 +529,7 @@ class _Search:
         if may_run is None:
             # (No new worker can start: that takes a submit(), and no thread
             # can act.)
-            may_run = any(t in self.progress for t in record.workers)
+            may_run = any(self.progresses(t) for t in record.workers)
             self._pool_may_run[record] = may_run
         return may_run
 

@@ -290,6 +290,14 @@ class ThreadPoolExecutor(Executor):
     worker thread; if it raises, the pool becomes broken: queued and later
     calls fail with :class:`~minipool.BrokenThreadPool`.
 
+    Two minipool extras, beyond the standard library, change nothing unless
+    used: :meth:`stats` (always available, always cheap) and the keyword-only
+    *debug* argument.  ``debug=True`` puts the pool in debug mode (see
+    :mod:`minipool.debug`): a wait on it that can never finish raises
+    :class:`~minipool.DeadlockError` instead of hanging.  The default,
+    ``None``, follows :func:`~minipool.set_debug` (off unless the environment
+    variable ``MINIPOOL_DEBUG=1`` is set).
+
     Two private attributes that widely used libraries read are kept with the
     standard library's meaning: ``_max_workers`` (the int above) and
     ``_threads`` (the set of worker threads started so far).

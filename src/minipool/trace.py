@@ -59,7 +59,8 @@ class Recording:
     """The calls that ended while :func:`record` was on."""
 
     def __init__(self) -> None:
-        # Appended to by the workers; list.append is atomic, so no lock.
+        #: The calls, in the order they ended (:class:`TaskRecord` each).
+        #: Appended to by the workers; list.append is atomic, so no lock.
         self.tasks: list[TaskRecord] = []
         self.started = clock()
         self.ended: float | None = None
@@ -141,9 +142,17 @@ class Recording:
         return path
 
     def write_gantt(
-        self, path: str | os.PathLike[str], title: str = "minipool: calls per worker"
+        self,
+        path: str | os.PathLike[str],
+        title: str = "minipool: calls per worker",
+        mark: tuple[str, float] | None = None,
     ) -> Path:
-        """Draw one row per worker, a bar per call, to an image at *path* (needs matplotlib)."""
+        """Draw one row per worker, a bar per call, to an image at *path* (needs matplotlib).
+
+        *mark*, a ``(label, seconds)`` pair, draws a dashed line that many
+        seconds after the recording started: say, when a plain loop would
+        have been done.
+        """
         import matplotlib
 
         matplotlib.use("Agg")
@@ -164,6 +173,9 @@ class Recording:
                         bars, (row - 0.4, 0.8), facecolor=colour, edgecolor="white",
                         linewidth=0.3, label=outcome,
                     )  # fmt: skip
+        if mark is not None:
+            label, seconds = mark
+            axes.axvline(seconds * 1e3, color="black", linestyle="--", label=label)
         axes.set_yticks(range(len(workers)))
         axes.set_yticklabels(workers)
         axes.set_xlabel("milliseconds since the recording started")
@@ -171,7 +183,7 @@ class Recording:
         handles, labels = axes.get_legend_handles_labels()
         unique = dict(zip(labels, handles))
         if unique:
-            axes.legend(unique.values(), unique.keys(), loc="upper right")
+            axes.legend(unique.values(), unique.keys(), loc="lower right", framealpha=0.9)
         figure.tight_layout()
         path = Path(path)
         figure.savefig(path, dpi=100)

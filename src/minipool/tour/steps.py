@@ -305,6 +305,7 @@ def _explain_with_the_timeline(
         gantt = recording.write_gantt(
             os.path.join(directory, "files-gantt.png"),
             title="the seed's %d files on ThreadPoolExecutor()" % len(tasks),
+            mark=("a plain loop is done here", loop_seconds_per_file * len(tasks)),
         )
     except ImportError:
         seen.say("  (install matplotlib for a Gantt chart of it)")
