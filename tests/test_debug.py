@@ -434,3 +434,37 @@ def test_a_pool_not_in_debug_mode_uses_the_plain_queue() -> None:
     with ThreadPoolExecutor(1, debug=False) as plain, ThreadPoolExecutor(1, debug=True) as debug:
         assert type(plain._work_queue).__module__ == "_queue"
         assert type(debug._work_queue).__name__ == "_WatchedQueue"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_child_forked_while_the_detector_lock_is_held_can_still_detect() -> None:
+    # The child gets a copy of the detector with its lock held and the
+    # parent's threads registered; it must start afresh.
+    script = textwrap.dedent(
+        """
+        import multiprocessing, warnings
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
+        import minipool
+        from minipool.debug import _detector
+
+        def child():
+            pool = minipool.ThreadPoolExecutor(max_workers=1, debug=True)
+            def outer():
+                return pool.submit(abs, -1).result()
+            try:
+                pool.submit(outer).result()
+            except minipool.DeadlockError:
+                raise SystemExit(7)
+            raise SystemExit(1)
+
+        with _detector._lock:
+            process = multiprocessing.get_context("fork").Process(target=child)
+            process.start()
+        process.join(20)
+        if process.exitcode is None:
+            process.kill()
+        print(process.exitcode)
+        """
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert run.stdout.strip() == "7", run.stderr

@@ -102,7 +102,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import minipool.future as future_module
-from minipool.future import CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED, Future
+from minipool.future import CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED, LOGGER, Future
 
 if TYPE_CHECKING:
     from minipool.waiting import _Waiter
@@ -267,6 +267,14 @@ class _Detector:
         self.deadlocks_found = 0
         self._looked = threading.Condition(self._lock)
 
+    def forget_after_fork(self) -> None:
+        """In a child made by fork(): none of the parent's threads exist here.
+
+        The lock may have been copied while held, so it is made afresh, with
+        everything it guarded.
+        """
+        self.__init__()  # type: ignore[misc]
+
     def active(self) -> bool:
         """True while debug mode is on for new pools or some debug pool exists."""
         return _debug_by_default or len(self._records) > 0
@@ -398,22 +406,29 @@ class _Detector:
         It ends once no wait is registered (the next wait starts a new one),
         so that debug mode leaves no thread behind.
         """
-        while True:
-            self._look_now.wait(RECHECK_INTERVAL)
+        try:
+            while True:
+                self._look_now.wait(RECHECK_INTERVAL)
+                with self._lock:
+                    if not self._waits and not self._look_now.is_set():
+                        self._checker = None
+                        return
+                    self._look_now.clear()
+                    found = self._find_deadlocks()
+                    for wait, message in found:
+                        wait.deadlock = message
+                    self.deadlocks_found += len(found)
+                    self.looks += 1
+                    self._looked.notify_all()
+                # Outside the lock: waking takes the future's lock (see _lock).
+                for wait, _message in found:
+                    wait.wake()
+        except BaseException:
+            # A bug of ours must not pass silently, nor leave waits unwatched
+            # for ever: log it, and let the next wait start a new checker.
+            LOGGER.critical("Exception in the deadlock detector", exc_info=True)
             with self._lock:
-                if not self._waits and not self._look_now.is_set():
-                    self._checker = None
-                    return
-                self._look_now.clear()
-                found = self._find_deadlocks()
-                for wait, message in found:
-                    wait.deadlock = message
-                self.deadlocks_found += len(found)
-                self.looks += 1
-                self._looked.notify_all()
-            # Outside the lock: waking takes the future's lock (see _lock).
-            for wait, _message in found:
-                wait.wake()
+                self._checker = None
 
     def wait_for_looks(self, count: int, timeout: float) -> bool:
         """Block until the checker has looked *count* more times (for tests and the docs)."""
@@ -590,6 +605,8 @@ def _describe(future: Future[Any]) -> str:
 
 
 _detector = _Detector()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_detector.forget_after_fork)
 
 
 def _install() -> None:
