@@ -2,6 +2,7 @@
 
     python -m benchmarks.versus 9b8efb7            # the working tree vs that commit
     python -m benchmarks.versus 9b8efb7 --rounds 9 --tasks 100000
+    python -m benchmarks.versus /path/to/a/checkout   # its src/, e.g. an experiment
 
 The two versions cannot be imported into one process (both are "minipool"),
 so each round starts one child process per version, in alternating order.
@@ -81,16 +82,22 @@ def run_child(source: Path, tasks: int, repeats: int) -> Dict[str, List[float]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.versus", description=__doc__)
-    parser.add_argument("revision", help="the git commit to compare the working tree with")
+    parser.add_argument(
+        "revision",
+        help="the git commit (or a checkout's directory) to compare the working tree with",
+    )
     parser.add_argument("--rounds", type=int, default=7, help="child processes per version (7)")
     parser.add_argument("--tasks", type=int, default=100_000, help="no-op calls per job (10**5)")
     parser.add_argument("--repeats", type=int, default=3, help="timings per job in a child (3)")
     arguments = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as scratch:
+        other = Path(arguments.revision)
         versions = {
             "now": ROOT / "src",
-            arguments.revision: export(arguments.revision, Path(scratch)),
+            arguments.revision: (
+                other / "src" if other.is_dir() else export(arguments.revision, Path(scratch))
+            ),
         }
         ratios: Dict[str, Dict[str, List[float]]] = {v: {} for v in versions}
         for round_number in range(arguments.rounds):
@@ -107,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Python %s, %s CPUs, %d no-op calls per job, %d rounds: median of minipool / stdlib"
         % (sys.version.split()[0], os.cpu_count(), arguments.tasks, arguments.rounds)
     )
-    print("  %-14s %12s %12s %10s" % ("job", "now", arguments.revision[:12], "now / then"))
+    print("  %-14s %12s %12s %10s" % ("job", "now", arguments.revision[-12:], "now / then"))
     for job in ("as_completed", "map"):
         now = statistics.median(ratios["now"][job])
         then = statistics.median(ratios[arguments.revision][job])

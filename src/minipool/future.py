@@ -392,14 +392,14 @@ class Future(Generic[T]):
 
         Raises :class:`~minipool.InvalidStateError` if the future is already done.
         """
-        self._finish(result, None, raised=False)
+        self._finish(result, None, False)  # positional: a hot path
 
     def set_exception(self, exception: BaseException | None) -> None:
         """Set the exception the call raised: -> FINISHED (for executors and tests).
 
         Raises :class:`~minipool.InvalidStateError` if the future is already done.
         """
-        self._finish(None, exception, raised=True)
+        self._finish(None, exception, True)
 
     def _finish(self, result: Any, exception: BaseException | None, raised: bool) -> None:
         """PENDING or RUNNING -> FINISHED; tell waiters, blocked threads, callbacks."""

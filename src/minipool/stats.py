@@ -2,14 +2,15 @@
 
 Statistics are always on, so they must cost next to nothing on the path of
 every call.  Each worker thread counts its own calls in *local variables* of
-its loop (the cheapest storage Python has) and, twice per call, publishes all
-of them at once as one tuple in its :class:`WorkerTally`: when the call starts
-and when it ends.  So:
+its loop (the cheapest storage Python has) and publishes them in its
+:class:`WorkerTally` with one store when a call starts and one when it ends.
+So:
 
 - every counter has exactly one writer, its worker; no lock is taken and no
   update can be lost;
 - a reader sees each worker's numbers as one consistent whole (replacing an
-  attribute is atomic), never a call counted as both running and completed.
+  attribute is atomic), never a call counted as both running and completed
+  (see :class:`WorkerTally` for how).
 
 :meth:`~minipool.ThreadPoolExecutor.stats` adds up the tallies of all the
 workers the pool ever started, with the few numbers only the pool knows
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Iterable, Optional, Tuple
+from typing import Iterable, Tuple
 
 __all__ = ["DurationSummary", "PoolStats", "WorkerTally"]
 
@@ -40,24 +41,37 @@ __all__ = ["DurationSummary", "PoolStats", "WorkerTally"]
 # call): monotonic, and the finest the platform has.
 clock = time.perf_counter
 
-# What a worker publishes, as a plain tuple (the cheapest object to build):
-#   (returned, raised, cancelled, busy_since, run_total, run_max, wait_total, wait_max)
+# What a worker publishes when a call ends (or is skipped), as a plain tuple
+# (the cheapest object to build):
+#   (returned, raised, cancelled, run_total, run_max, wait_total, wait_max)
 # returned / raised: calls that finished with a result / an exception;
 # cancelled: cancelled calls the worker took from the queue and skipped;
-# busy_since: clock() when the running call started, None while idle;
 # run_total / run_max: seconds spent in finished calls, and the longest;
-# wait_total / wait_max: seconds the started calls waited in the queue.
-Published = Tuple[int, int, int, Optional[float], float, float, float, float]
-NOTHING_YET: Published = (0, 0, 0, None, 0.0, 0.0, 0.0, 0.0)
+# wait_total / wait_max: seconds the finished calls had waited in the queue.
+Published = Tuple[int, int, int, float, float, float, float]
+NOTHING_YET: Published = (0, 0, 0, 0.0, 0.0, 0.0, 0.0)
+# What a worker publishes when a call starts: (calls started so far, when
+# the last one started).
+Running = Tuple[int, float]
+NOT_STARTED: Running = (0, 0.0)
 
 
 class WorkerTally:
-    """What one worker thread has done so far.  Written by that worker only."""
+    """What one worker thread has done so far.  Written by that worker only.
 
-    __slots__ = ("published",)
+    ``running`` changes when a call starts, ``published`` when it ends; the
+    call that started last is still running if more calls have started than
+    ``published`` counts as finished (returned + raised).  A reader reads
+    ``running`` *first*: then whatever the worker does meanwhile, a call is
+    counted once, as running or as finished, never both and never neither
+    of them.
+    """
+
+    __slots__ = ("published", "running")
 
     def __init__(self) -> None:
-        # Replaced as a whole by the worker; read by stats() without a lock.
+        # Each replaced as a whole by the worker; read by stats() without a lock.
+        self.running: Running = NOT_STARTED
         self.published: Published = NOTHING_YET
 
 
@@ -127,13 +141,13 @@ class PoolStats:
     busy_time: float
     """Seconds spent running calls, over all workers, including the calls running now."""
     queue_wait: DurationSummary
-    """Seconds each started call waited in the queue, from ``submit()`` to its start."""
+    """Seconds each finished call had waited in the queue, from ``submit()`` to its start."""
     run_time: DurationSummary
     """Seconds each finished call ran."""
 
 
 def combine(
-    published: Iterable[Published],
+    tallies: Iterable[tuple[Running, Published]],
     *,
     submitted: int,
     drained_cancelled: int,
@@ -143,25 +157,25 @@ def combine(
 ) -> PoolStats:
     """Add up what the workers published into one :class:`PoolStats`.
 
-    *published* holds each worker's ``WorkerTally.published``, read *before*
-    the pool's own counters (``submitted`` and the drained counts): every
-    call a worker took was submitted before, so read in that order the queue
-    never looks negative.
+    *tallies* holds each worker's ``(running, published)``, read in that
+    order and *before* the pool's own counters (``submitted`` and the
+    drained counts): every call a worker took was submitted before, so read
+    in that order the queue never looks negative.
     """
     now = clock()
     returned = raised = cancelled = running = 0
     run_total = run_max = wait_total = wait_max = busy_now = 0.0
     workers = 0
-    for worker_published in published:
+    for (calls_started, last_started_at), worker_published in tallies:
         workers += 1
-        (t_returned, t_raised, t_cancelled, t_busy_since,
+        (t_returned, t_raised, t_cancelled,
          t_run_total, t_run_max, t_wait_total, t_wait_max) = worker_published  # fmt: skip
         returned += t_returned
         raised += t_raised
         cancelled += t_cancelled
-        if t_busy_since is not None:
+        if calls_started > t_returned + t_raised:  # its last call has not ended
             running += 1
-            busy_now += now - t_busy_since
+            busy_now += now - last_started_at
         run_total += t_run_total
         run_max = max(run_max, t_run_max)
         wait_total += t_wait_total
@@ -179,6 +193,6 @@ def combine(
         largest_pool_size=workers,
         max_workers=max_workers,
         busy_time=run_total + busy_now,
-        queue_wait=DurationSummary(returned + raised + running, wait_total, wait_max),
+        queue_wait=DurationSummary(returned + raised, wait_total, wait_max),
         run_time=DurationSummary(returned + raised, run_total, run_max),
     )

@@ -163,10 +163,9 @@ def _worker(  # noqa: PLR0912, PLR0915  (one loop on purpose: see "statistics" b
             return
     # This worker's statistics.  Fast path: they live in local variables of
     # this one function (which is why the loop is not split into smaller
-    # ones) and
-    # are published to *tally* as one tuple when a call starts and when it
-    # ends (see minipool.stats); the order of the tuple is stats.Published.
-    returned = raised = cancelled = 0
+    # ones) and are published to *tally* with one store when a call starts
+    # and one when it ends (see minipool.stats).
+    started = returned = raised = cancelled = 0
     run_total = run_max = wait_total = wait_max = 0.0
     name = threading.current_thread().name
     try:
@@ -186,12 +185,8 @@ def _worker(  # noqa: PLR0912, PLR0915  (one loop on purpose: see "statistics" b
                 started_at = clock()
                 if future.set_running_or_notify_cancel():
                     # PENDING -> RUNNING: run the call.
-                    waited = started_at - submitted_at
-                    wait_total += waited
-                    if waited > wait_max:  # noqa: PLR1730  (cheaper than calling max())
-                        wait_max = waited
-                    tally.published = (returned, raised, cancelled, started_at,
-                                       run_total, run_max, wait_total, wait_max)  # fmt: skip
+                    started += 1
+                    tally.running = (started, started_at)
                     try:
                         result = fn(*args, **kwargs)
                         error = None
@@ -204,15 +199,19 @@ def _worker(  # noqa: PLR0912, PLR0915  (one loop on purpose: see "statistics" b
                     ended_at = clock()
                     ran = ended_at - started_at
                     run_total += ran
-                    if ran > run_max:  # noqa: PLR1730
+                    if ran > run_max:  # noqa: PLR1730  (cheaper than calling max())
                         run_max = ran
+                    waited = started_at - submitted_at
+                    wait_total += waited
+                    if waited > wait_max:  # noqa: PLR1730
+                        wait_max = waited
                     if error is None:
                         returned += 1
                     else:
                         raised += 1
                     # Counted before the future is completed, so that a
                     # caller whose result() returned sees its call in stats().
-                    tally.published = (returned, raised, cancelled, None,
+                    tally.published = (returned, raised, cancelled,
                                        run_total, run_max, wait_total, wait_max)  # fmt: skip
                     if trace_sink is not None:
                         trace_sink(name, submitted_at, started_at, ended_at,
@@ -229,7 +228,7 @@ def _worker(  # noqa: PLR0912, PLR0915  (one loop on purpose: see "statistics" b
                     # It was cancelled while queued: skip it (CANCELLED ->
                     # CANCELLED_AND_NOTIFIED was done by the call above).
                     cancelled += 1
-                    tally.published = (returned, raised, cancelled, None,
+                    tally.published = (returned, raised, cancelled,
                                        run_total, run_max, wait_total, wait_max)  # fmt: skip
                     if trace_sink is not None:
                         trace_sink(name, submitted_at, started_at, started_at, "cancelled")
@@ -468,7 +467,8 @@ class ThreadPoolExecutor(Executor):
         a minipool extra, not in the standard library.
         """
         # The workers' tallies first, the pool's counters after: see combine().
-        published = [tally.published for tally in list(self._tallies)]
+        # In each tally, "running" before "published": see WorkerTally.
+        published = [(tally.running, tally.published) for tally in list(self._tallies)]
         alive = sum(1 for thread in list(self._threads) if thread.is_alive())
         with self._shutdown_lock:
             submitted = self._submitted
