@@ -161,22 +161,6 @@ def _uninstall(waiter: _Waiter, future: Future[Any]) -> None:
             future._waiters.remove(waiter)
 
 
-def _block(
-    waiter: _Waiter, futures: Iterable[Future[Any]], timeout: float | None, need: str
-) -> None:
-    """Wait until *waiter* is woken or *timeout* passes.
-
-    In debug mode (minipool.debug) a wait with no timeout is watched for a
-    deadlock: *need* says whether it waits for "any" of *futures* or "all".
-    (A FIRST_EXCEPTION wait counts as "any": see minipool.debug's limits.)
-    """
-    detector = future_module.deadlock_detector
-    if timeout is None and detector is not None:
-        detector.wait_for_waiter(waiter, futures, need)
-    else:
-        waiter.event.wait(timeout)
-
-
 def wait(
     fs: Iterable[Future[T]],
     timeout: float | None = None,
@@ -212,7 +196,14 @@ def wait(
     waiter = _Waiter(return_when, pending_count=len(not_done))
     _install(waiter, not_done)
     try:
-        _block(waiter, not_done, timeout, "all" if return_when == ALL_COMPLETED else "any")
+        detector = future_module.deadlock_detector
+        if timeout is None and detector is not None:
+            # Debug mode (minipool.debug): the same wait, watched for a
+            # deadlock.  A FIRST_EXCEPTION wait counts as "any" there.
+            need = "all" if return_when == ALL_COMPLETED else "any"
+            detector.wait_for_waiter(waiter, not_done, need)
+        else:
+            waiter.event.wait(timeout)
     finally:
         # Also when the wait fails (a bad timeout, Ctrl-C): leave no waiter behind.
         for future in not_done:
@@ -248,6 +239,9 @@ def as_completed(fs: Iterable[Future[T]], timeout: float | None = None) -> Itera
     del fs  # from here on, each future is in finished or in pending, not both
     waiter = _Waiter(_AS_COMPLETED, pending_count=len(pending))
     _install(waiter, pending)
+    # Debug mode's detector (minipool.debug), looked up once: this loop may
+    # block once per future, and a local costs less than a module attribute.
+    detector = future_module.deadlock_detector
     try:
         # Futures done before the first look come first, in no set order
         # (popped from the end of a list built from a set, as the standard
@@ -262,7 +256,10 @@ def as_completed(fs: Iterable[Future[T]], timeout: float | None = None) -> Itera
                     raise TimeoutError(
                         "%d (of %d) futures unfinished" % (len(pending), total_futures)
                     )
-            _block(waiter, pending, wait_timeout, "any")
+            if wait_timeout is None and detector is not None:
+                detector.wait_for_waiter(waiter, pending, "any")  # debug mode
+            else:
+                waiter.event.wait(wait_timeout)
             finished = waiter.take_finished()
             finished.reverse()  # popped from the end: completion order
             yield from _yield_and_forget(finished, pending)
