@@ -31,7 +31,9 @@ nox.options.error_on_missing_interpreters = True
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The whole test suite, including CPython's own concurrent.futures tests."""
-    session.install(".[test]")
+    # matplotlib (the bench extra) for the Gantt chart test of minipool.trace:
+    # on one version is enough, and it is a large install.
+    session.install(".[test,bench]" if session.python == PYTHONS[-1] else ".[test]")
     session.run("python", "-m", "pytest", *session.posargs)
 
 
