@@ -24,6 +24,8 @@ def ratios(report: Dict[str, Any]) -> Dict[str, float]:
     """minipool / stdlib for every measurement of one run, by label."""
     result = {}
     for entry in report["timings"]:
+        if entry["name"].startswith("diagnostics"):
+            continue  # the extras' costs: see extras_costs()
         result[entry["name"]] = entry["median"]["minipool"] / entry["median"]["stdlib"]
     if "memory" in report:
         memory = report["memory"]["bytes"]
@@ -34,6 +36,28 @@ def ratios(report: Dict[str, Any]) -> Dict[str, float]:
         ):
             result[label] = memory["minipool"][key] / memory["stdlib"][key]
     return result
+
+
+# (label, benchmark, contender): each is that contender / minipool in that benchmark.
+EXTRAS = [
+    ("debug mode, as_completed", "diagnostics: as_completed", "minipool_debug"),
+    ("trace.record(), as_completed", "diagnostics: as_completed", "minipool_traced"),
+    (
+        "debug mode, a blocking result() per call",
+        "diagnostics: a blocking result() per call",
+        "minipool_debug",
+    ),
+]
+
+
+def extras_costs(report: Dict[str, Any]) -> Dict[str, float]:
+    """What each opt-in extra costs, as its time / minipool's plain time (empty if not run)."""
+    entries = {entry["name"]: entry["median"] for entry in report["timings"]}
+    return {
+        label: entries[name][contender] / entries[name]["minipool"]
+        for label, name, contender in EXTRAS
+        if name in entries
+    }
 
 
 def draw(reports: List[Dict[str, Any]], output: str) -> None:

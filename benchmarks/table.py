@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any, Dict, List, Sequence
 
-from benchmarks.chart import ratios
+from benchmarks.chart import EXTRAS, extras_costs, ratios
 
 
 def _list_table(title: str, header: List[str], rows: List[List[str]]) -> str:
@@ -51,6 +51,15 @@ def rst_tables(reports: List[Dict[str, Any]]) -> str:
             row.append("%.3f" % value if value is not None else "-")
         ratio_rows.append(row)
 
+    # The opt-in extras, against minipool without them.
+    extras_rows = []
+    for label, _name, _contender in EXTRAS:
+        row = [label]
+        for report in reports:
+            value = extras_costs(report).get(label)
+            row.append("%.2f" % value if value is not None else "-")
+        extras_rows.append(row)
+
     sizes = "%d CPUs; pools of %d workers; medians of %d rounds" % (
         first["cpus"],
         first["default_workers"],
@@ -63,6 +72,11 @@ def rst_tables(reports: List[Dict[str, Any]]) -> str:
                 "minipool / standard library (time or bytes; lower is better)",
                 ["measure", *versions],
                 ratio_rows,
+            ),
+            _list_table(
+                "What minipool's opt-in extras cost (time / minipool's without them)",
+                ["extra", *versions],
+                extras_rows,
             ),
         ]
     )
