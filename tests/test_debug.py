@@ -56,6 +56,25 @@ def raises_deadlock(wait: Any) -> tuple[str, float]:
     return str(caught.value), time.perf_counter() - start
 
 
+def waiting_in_a_ring(places: list[ThreadPoolExecutor]) -> list[minipool.Future[Any]]:
+    """Submit a call to each pool of *places*; call i waits for call i + 1, the last for the first.
+
+    An event holds every call back until all are submitted, so that each
+    has the next one's future to wait for.
+    """
+    futures: list[minipool.Future[Any]] = []
+    all_submitted = threading.Event()
+
+    def wait_for(index: int) -> Any:
+        all_submitted.wait(PROMPTLY)
+        return futures[index].result()
+
+    for i, pool in enumerate(places):
+        futures.append(pool.submit(wait_for, (i + 1) % len(places)))
+    all_submitted.set()
+    return futures
+
+
 # -- the seed's two deadlocks ------------------------------------------------
 
 
@@ -79,16 +98,8 @@ def test_two_tasks_waiting_for_each_other_raise_with_the_cycle(
     pools: list[ThreadPoolExecutor],
 ) -> None:
     pool = debug_pool(pools, 2, thread_name_prefix="pair")
-    futures: dict[str, minipool.Future[Any]] = {}
-    both_submitted = threading.Event()
-
-    def wait_for(other: str) -> Any:
-        both_submitted.wait(PROMPTLY)
-        return futures[other].result()
-
-    futures["a"] = pool.submit(wait_for, "b")
-    futures["b"] = pool.submit(wait_for, "a")
-    both_submitted.set()
+    a, b = waiting_in_a_ring([pool, pool])
+    futures = {"a": a, "b": b}
     start = time.perf_counter()
     minipool.wait(futures.values())  # no timeout: this thread is stuck too
     assert time.perf_counter() - start < WITHIN
@@ -122,15 +133,7 @@ def test_a_three_task_cycle_raises_in_each_with_the_whole_cycle(
     pools: list[ThreadPoolExecutor],
 ) -> None:
     pool = debug_pool(pools, 3)
-    futures: list[minipool.Future[Any]] = []
-    all_submitted = threading.Event()
-
-    def wait_for(index: int) -> Any:
-        all_submitted.wait(PROMPTLY)
-        return futures[index].result()
-
-    futures.extend(pool.submit(wait_for, (i + 1) % 3) for i in range(3))
-    all_submitted.set()
+    futures = waiting_in_a_ring([pool, pool, pool])
     start = time.perf_counter()
     minipool.wait(futures)  # no timeout: this thread is stuck too
     assert time.perf_counter() - start < WITHIN
@@ -145,17 +148,8 @@ def test_a_three_task_cycle_raises_in_each_with_the_whole_cycle(
 def test_a_cycle_across_two_pools_raises(pools: list[ThreadPoolExecutor]) -> None:
     left = debug_pool(pools, 1, thread_name_prefix="left")
     right = debug_pool(pools, 1, thread_name_prefix="right")
-    futures: dict[str, minipool.Future[Any]] = {}
-    both_submitted = threading.Event()
-
-    def wait_for(other: str) -> Any:
-        both_submitted.wait(PROMPTLY)
-        return futures[other].result()
-
-    futures["left"] = left.submit(wait_for, "right")
-    futures["right"] = right.submit(wait_for, "left")
-    both_submitted.set()
-    message, took = raises_deadlock(futures["left"].result)
+    on_left, _on_right = waiting_in_a_ring([left, right])
+    message, took = raises_deadlock(on_left.result)
     assert took < WITHIN
     assert "worker left_0 waits for" in message
     assert "run by worker right_0" in message
