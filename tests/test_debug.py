@@ -261,15 +261,22 @@ def test_a_wait_that_another_running_thread_will_satisfy_never_raises(
     pool = debug_pool(pools, 1)
     outside: minipool.Future[str] = minipool.Future()  # completed by a plain thread
     release = threading.Event()
-    setter = threading.Thread(target=lambda: (release.wait(PROMPTLY), outside.set_result("ok")))
+
+    def set_when_released() -> None:
+        release.wait(PROMPTLY)
+        outside.set_result("ok")
+
+    def release_after_three_looks() -> None:
+        _detector.wait_for_looks(3, PROMPTLY)
+        release.set()
+
+    setter = threading.Thread(target=set_when_released)
     setter.start()
     task = pool.submit(outside.result)
     # Let the checker look several times at the waiting worker (and this
     # thread waiting below) while the setter, blocked on an Event the
     # detector cannot see, still counts as able to act.
-    watcher = threading.Thread(
-        target=lambda: (_detector.wait_for_looks(3, PROMPTLY), release.set())
-    )
+    watcher = threading.Thread(target=release_after_three_looks)
     watcher.start()
     assert task.result() == "ok"
     setter.join()
