@@ -169,9 +169,6 @@ def futures_log() -> Iterator[LogRecords]:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """With MINIPOOL_DEBUG=1, say what debug mode watched (the false-positive count)."""
     if minipool.debug.debug_by_default():
-        detector = minipool.debug._detector
         terminalreporter.write_line(
-            f"debug mode: {detector.waits_watched} blocking waits watched, "
-            f"{detector.looks} looks, {detector.deadlocks_found} deadlocks reported "
-            "(tests/test_debug.py makes some on purpose)"
+            minipool.debug._detector.summary() + " (tests/test_debug.py makes some on purpose)"
         )

@@ -158,9 +158,7 @@ def debug_by_default() -> bool:
 class _PoolRecord:
     """What the detector knows of one debug pool.  Guarded by the detector's lock."""
 
-    def __init__(self, pool: Any) -> None:
-        # Weak: debug mode must not keep a pool alive.
-        self.pool_ref = weakref.ref(pool)
+    def __init__(self) -> None:
         self.workers: list[threading.Thread] = []
         self.queued = 0  # calls put in and not yet taken out
 
@@ -173,9 +171,9 @@ class _WatchedQueue(queue.SimpleQueue):  # type: ignore[type-arg]
     ``get`` notes that it is done with it.
     """
 
-    def __init__(self, pool: Any) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.record = _PoolRecord(pool)
+        self.record = _PoolRecord()
 
     def add_worker(self, thread: threading.Thread) -> None:
         """Note a worker thread of the pool (before it starts)."""
@@ -198,10 +196,10 @@ class _WatchedQueue(queue.SimpleQueue):  # type: ignore[type-arg]
         return self.get(block=False)
 
 
-def watched_queue(pool: Any) -> queue.SimpleQueue[Any]:
-    """A work queue for *pool* in debug mode (called by ThreadPoolExecutor)."""
+def watched_queue() -> queue.SimpleQueue[Any]:
+    """A work queue for a pool in debug mode (called by ThreadPoolExecutor)."""
     _install()
-    return _WatchedQueue(pool)
+    return _WatchedQueue()
 
 
 def join_threads(threads: Iterable[threading.Thread]) -> None:
@@ -266,6 +264,14 @@ class _Detector:
         self.waits_watched = 0
         self.deadlocks_found = 0
         self._looked = threading.Condition(self._lock)
+
+    def summary(self) -> str:
+        """What debug mode has watched so far, in one line (the test runs print it)."""
+        return "debug mode: %d blocking waits watched, %d looks, %d deadlocks reported" % (
+            self.waits_watched,
+            self.looks,
+            self.deadlocks_found,
+        )
 
     def forget_after_fork(self) -> None:
         """In a child made by fork(): none of the parent's threads exist here.

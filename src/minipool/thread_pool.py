@@ -20,8 +20,9 @@ version (see ``_COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY``).
 Every worker counts what it does, for :meth:`ThreadPoolExecutor.stats` (see
 :mod:`minipool.stats` for how that stays cheap).  Two opt-in extras watch a
 pool from outside the core: debug mode (:mod:`minipool.debug`) and the task
-timeline (:mod:`minipool.trace`).  Neither adds work to a pool that does not
-use it.
+timeline (:mod:`minipool.trace`).  Debug mode adds no work at all to a pool
+not in debug mode; the timeline, while no recording is on, costs a worker
+one read of a variable per call.
 
 Worker threads are not daemons.  At interpreter exit, before Python joins
 non-daemon threads, ``_join_workers_at_exit`` wakes every worker and waits for
@@ -335,7 +336,7 @@ class ThreadPoolExecutor(Executor):
         # is a subclass that also tells the deadlock detector what passes
         # through it, so that a pool not in debug mode does no extra work.
         self._work_queue: queue.SimpleQueue[_Work | None] = (
-            watched_queue(self) if self._debug else queue.SimpleQueue()
+            watched_queue() if self._debug else queue.SimpleQueue()
         )
         # One token per worker that counted itself idle and has not been
         # handed work by submit() since.  Workers append; submit() pops,

@@ -62,8 +62,7 @@ class Recording:
         #: The calls, in the order they ended (:class:`TaskRecord` each).
         #: Appended to by the workers; list.append is atomic, so no lock.
         self.tasks: list[TaskRecord] = []
-        self.started = clock()
-        self.ended: float | None = None
+        self.started = clock()  # the zero of the exported times
 
     def _add(
         self, worker: str, submitted: float, started: float, ended: float, outcome: str
@@ -221,4 +220,3 @@ def record() -> Iterator[Recording]:
             _recordings = [r for r in _recordings if r is not recording]
             if not _recordings:
                 thread_pool_module.trace_sink = None
-        recording.ended = clock()

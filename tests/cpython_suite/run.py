@@ -191,10 +191,7 @@ def debug_mode_counts() -> dict[str, int] | None:
     if debug is None or not debug.debug_by_default():
         return None
     detector = debug._detector
-    print(
-        f"  debug mode: {detector.waits_watched} blocking waits watched, "
-        f"{detector.looks} looks, {detector.deadlocks_found} deadlocks reported"
-    )
+    print("  " + detector.summary())
     return {
         "waits_watched": detector.waits_watched,
         "looks": detector.looks,
