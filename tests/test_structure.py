@@ -30,6 +30,7 @@ def test_every_thread_pool_name_of_the_standard_library_is_exported() -> None:
     # minipool's own extras (stats, debug mode, trace) are exported beside them.
     extras = {"BrokenThreadPool", "DoneAndNotDoneFutures", "InvalidStateError"}
     extras |= {"DeadlockError", "DurationSummary", "PoolStats", "set_debug", "trace"}
+    extras |= {"RejectedError"}  # the bounded queue (issue 8's extensions)
     assert set(minipool.__all__) - set(STDLIB_NAMES) == extras - set(STDLIB_NAMES)
     assert minipool.InvalidStateError.__name__ == concurrent.futures.InvalidStateError.__name__
     for name in minipool.__all__:
@@ -109,8 +110,20 @@ SIGNATURES = [
 
 
 # minipool's opt-in extras: keyword-only, after the standard library's
-# parameters, and off (None) by default, so no stdlib call can reach them.
-EXTRA_PARAMETERS = {("ThreadPoolExecutor", "__init__"): [("debug", Parameter.KEYWORD_ONLY, None)]}
+# parameters, and off (None or False) by default, so no stdlib call reaches them.
+EXTRA_PARAMETERS = {
+    ("ThreadPoolExecutor", "__init__"): [
+        ("debug", Parameter.KEYWORD_ONLY, None),
+        ("max_pending", Parameter.KEYWORD_ONLY, None),
+        ("on_full", Parameter.KEYWORD_ONLY, None),
+        ("submit_timeout", Parameter.KEYWORD_ONLY, None),
+        ("copy_context", Parameter.KEYWORD_ONLY, False),
+    ],
+}
+# map()'s buffersize arrived in Python 3.14: minipool has it on every version.
+if sys.version_info < (3, 14):
+    for _cls in ("Executor", "ThreadPoolExecutor"):
+        EXTRA_PARAMETERS[(_cls, "map")] = [("buffersize", Parameter.KEYWORD_ONLY, None)]
 
 
 @pytest.mark.parametrize(("name", "method"), SIGNATURES, ids=lambda x: str(x))

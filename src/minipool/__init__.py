@@ -16,6 +16,7 @@ deadlock detector, with :class:`DeadlockError` and :func:`set_debug`) and
 """
 
 from minipool import trace
+from minipool.bounded import RejectedError
 from minipool.debug import DeadlockError, set_debug
 from minipool.errors import (
     BrokenExecutor,
@@ -51,6 +52,7 @@ __all__ = [
     "Future",
     "InvalidStateError",
     "PoolStats",
+    "RejectedError",
     "ThreadPoolExecutor",
     "TimeoutError",
     "as_completed",

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import sys
 import time
+import weakref
+from collections import deque
+from itertools import islice
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal, TypeVar
 
@@ -50,6 +53,7 @@ class Executor:
         *iterables: Iterable[Any],
         timeout: float | None = None,
         chunksize: int = 1,
+        buffersize: int | None = None,
     ) -> Iterator[T]:
         """Like :func:`map`, but the calls run in the executor, possibly at the same time.
 
@@ -61,20 +65,47 @@ class Executor:
         When the iterator is closed, garbage-collected or fails, the calls not
         yet started are cancelled.  *chunksize* is accepted and ignored, as
         in the standard library's thread pool.
+
+        *buffersize* (Python 3.14's parameter, here on every version) bounds
+        the calls in flight: with ``buffersize=N`` only the first N inputs
+        are read and submitted now, and each ``next()`` reads and submits one
+        more before it waits, so an infinite iterator works in flat memory.
+        ``None``, the default, reads every input at once.
         """
+        if buffersize is not None:
+            # The standard library's checks and messages (3.14).  Like it, a
+            # bool passes: True is the int 1.
+            if not isinstance(buffersize, int):
+                raise TypeError("buffersize must be an integer or None")
+            if buffersize < 1:
+                raise ValueError("buffersize must be None or > 0")
         if timeout is not None:
             end_time = timeout + time.monotonic()
 
-        futures = [self.submit(fn, *args) for args in zip(*iterables)]
+        inputs = zip(*iterables)
+        # The futures, newest first: popped from the end, oldest first.  A
+        # buffered map adds each new call at the start, so it needs a deque;
+        # the plain one is a list, the cheaper of the two to build.
+        futures: list[Future[T]] | deque[Future[T]]
+        buffer: deque[Future[T]] | None = None  # the same deque, when buffered
+        if buffersize is None:
+            futures = [self.submit(fn, *args) for args in inputs]
+        else:
+            futures = buffer = deque(self.submit(fn, *args) for args in islice(inputs, buffersize))
+        futures.reverse()
+        # A buffered map submits as it goes, through a weak reference: the
+        # iterator must not keep the executor alive (3.14 does the same).
+        executor_ref = weakref.ref(self) if buffer is not None else None
 
         # The yields live in an inner generator so that the calls above are
         # submitted now, not at the first next().
         def result_iterator() -> Iterator[T]:
             try:
-                # Reversed and popped from the end, so that the iterator holds
-                # no reference to a future (or its result) once yielded.
-                futures.reverse()
                 while futures:
+                    if buffer is not None and executor_ref is not None:
+                        _submit_next(executor_ref, fn, inputs, buffer)
+                    # Popped, so that the iterator holds no reference to a
+                    # future (or its result) once yielded.
                     if timeout is None:
                         yield _result_or_cancel(futures.pop())
                     else:
@@ -105,6 +136,21 @@ class Executor:
     ) -> Literal[False]:
         self.shutdown(wait=True)
         return False
+
+
+def _submit_next(
+    executor_ref: weakref.ref[Executor],
+    fn: Callable[..., T],
+    inputs: Iterator[tuple[Any, ...]],
+    futures: deque[Future[T]],
+) -> None:
+    """Buffered map: read and submit one more input, unless the executor is gone or inputs end."""
+    executor = executor_ref()
+    if executor is None:
+        return  # garbage collected: the calls already submitted still finish
+    args = next(inputs, None)
+    if args is not None:
+        futures.appendleft(executor.submit(fn, *args))
 
 
 def _result_or_cancel(future: Future[T], timeout: float | None = None) -> T:

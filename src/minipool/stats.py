@@ -144,6 +144,12 @@ class PoolStats:
     """Seconds each finished call had waited in the queue, from ``submit()`` to its start."""
     run_time: DurationSummary
     """Seconds each finished call ran."""
+    rejected: int = 0
+    """Calls a bounded pool refused with :class:`~minipool.RejectedError`
+    (``max_pending``; not counted in ``submitted``)."""
+    ran_in_caller: int = 0
+    """Calls a bounded pool ran in the submitting thread, its queue full
+    (``on_full="caller_runs"``; not counted in ``submitted``)."""
 
 
 def combine(
@@ -152,6 +158,8 @@ def combine(
     submitted: int,
     drained_cancelled: int,
     drained_failed: int,
+    rejected: int,
+    ran_in_caller: int,
     workers_alive: int,
     max_workers: int,
 ) -> PoolStats:
@@ -195,4 +203,6 @@ def combine(
         busy_time=run_total + busy_now,
         queue_wait=DurationSummary(returned + raised, wait_total, wait_max),
         run_time=DurationSummary(returned + raised, run_total, run_max),
+        rejected=rejected,
+        ran_in_caller=ran_in_caller,
     )

@@ -31,14 +31,16 @@ it: work already submitted still runs, new work is refused.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 import queue
 import sys
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Literal, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Literal, NoReturn, Tuple, TypeVar
 
+from minipool.bounded import PendingLimit
 from minipool.debug import debug_by_default, join_threads, watched_queue
 from minipool.errors import BrokenThreadPool, InvalidStateError
 from minipool.executor import Executor
@@ -140,10 +142,11 @@ if hasattr(os, "register_at_fork"):
 # -- the worker -----------------------------------------------------------
 
 
-def _worker(  # noqa: PLR0912, PLR0915  (one loop on purpose: see "statistics" below)
+def _worker(  # noqa: PLR0912, PLR0915, PLR0917  (one loop on purpose: see "statistics" below)
     pool_ref: weakref.ref[ThreadPoolExecutor],
     work_queue: queue.SimpleQueue[_Work | None],
     tally: WorkerTally,
+    limit: PendingLimit | None,
     initializer: Callable[..., object] | None,
     initargs: tuple[Any, ...],
 ) -> None:
@@ -214,6 +217,8 @@ def _worker(  # noqa: PLR0912, PLR0915  (one loop on purpose: see "statistics" b
                     # caller whose result() returned sees its call in stats().
                     tally.published = (returned, raised, cancelled,
                                        run_total, run_max, wait_total, wait_max)  # fmt: skip
+                    if limit is not None:
+                        limit.one_done()  # a bounded pool: room for one more call
                     if trace_sink is not None:
                         trace_sink(name, submitted_at, started_at, ended_at,
                                    "returned" if error is None else "raised")  # fmt: skip
@@ -231,6 +236,8 @@ def _worker(  # noqa: PLR0912, PLR0915  (one loop on purpose: see "statistics" b
                     cancelled += 1
                     tally.published = (returned, raised, cancelled,
                                        run_total, run_max, wait_total, wait_max)  # fmt: skip
+                    if limit is not None:
+                        limit.one_done()
                     if trace_sink is not None:
                         trace_sink(name, submitted_at, started_at, started_at, "cancelled")
                 # Drop the call before blocking again: the caller may be
@@ -264,6 +271,20 @@ def _count_idle(pool_ref: weakref.ref[ThreadPoolExecutor]) -> None:
         # One token per idle worker; only submit() takes tokens, under the
         # pool's lock, so append and pop never race for the same token.
         pool._idle_tokens.append(None)
+
+
+def _run_here(
+    future: Future[Any], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """Run a call in this thread and fill its future, as a worker would (on_full="caller_runs")."""
+    future.set_running_or_notify_cancel()  # PENDING -> RUNNING: nobody else has it yet
+    try:
+        result = fn(*args, **kwargs)
+    except BaseException as exc:
+        future.set_exception(exc)
+        del exc  # break the cycle: the traceback holds this frame
+    else:
+        future.set_result(result)
 
 
 # -- the pool -------------------------------------------------------------
@@ -314,6 +335,10 @@ class ThreadPoolExecutor(Executor):
         initargs: tuple[Any, ...] = (),
         *,
         debug: bool | None = None,
+        max_pending: int | None = None,
+        on_full: Literal["block", "reject", "caller_runs"] | None = None,
+        submit_timeout: float | None = None,
+        copy_context: bool = False,
     ) -> None:
         if max_workers is None:
             # Threads mostly wait on I/O or on code that releases the GIL, so
@@ -353,12 +378,26 @@ class ThreadPoolExecutor(Executor):
         self._broken: Literal[False] | str = False
         self._threads: set[threading.Thread] = set()
 
+        # A bounded queue (minipool.bounded), only with max_pending: its
+        # count and condition are guarded by _shutdown_lock too.
+        self._limit: PendingLimit | None = None
+        if max_pending is not None:
+            self._limit = PendingLimit(
+                max_pending, on_full or "block", submit_timeout, max_workers, self._shutdown_lock
+            )
+        elif on_full is not None or submit_timeout is not None:
+            raise ValueError("on_full and submit_timeout need max_pending")
+        # Run every call in a copy of its submitter's contextvars context.
+        self._copy_context = bool(copy_context)
+
         # Statistics (see minipool.stats).  Guarded by _shutdown_lock: calls
         # accepted, and queued calls taken out by shutdown(cancel_futures=True)
         # or by a failed initializer.  Each worker keeps its own tally.
         self._submitted = 0
         self._drained_cancelled = 0
         self._drained_failed = 0
+        self._rejected = 0  # a bounded pool: calls refused, and run by their caller
+        self._ran_in_caller = 0
         self._tallies: list[WorkerTally] = []
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
@@ -366,32 +405,76 @@ class ThreadPoolExecutor(Executor):
 
         Raises :class:`RuntimeError` after :meth:`shutdown` or once the
         interpreter is exiting, and :class:`~minipool.BrokenThreadPool` once
-        an initializer has failed.
+        an initializer has failed.  On a pool made with *max_pending*, a full
+        queue makes it block, raise :class:`~minipool.RejectedError` or run
+        the call here, as *on_full* says (see :mod:`minipool.bounded`).
         """
+        if self._copy_context:
+            # The call runs as context.run(fn, *args, **kwargs), in a copy of
+            # this thread's context, made now (as asyncio.to_thread does).
+            args = (fn, *args)  # type: ignore[assignment]
+            fn = contextvars.copy_context().run  # type: ignore[assignment]
+        limit = self._limit
         lock = self._shutdown_lock
         lock.acquire()  # a hot path: "with" costs twice as much (see minipool.future)
         try:
-            if self._broken:
-                raise BrokenThreadPool(self._broken)
-            if self._shutdown:
-                raise RuntimeError("cannot schedule new futures after shutdown")
             # Read without _global_shutdown_lock: see "interpreter exit" above.
-            if _interpreter_exiting:
-                raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+            if self._broken or self._shutdown or _interpreter_exiting:
+                self._raise_refused()
+            # A bounded pool (minipool.bounded) with a full queue waits for
+            # room in _make_room(), or raises, or says to run the call here.
+            if limit is None or not limit.is_full() or self._make_room(limit):
+                future: Future[T] = Future()
+                self._work_queue.put((future, fn, args, kwargs, clock()))
+                self._submitted += 1
+                if limit is not None:
+                    limit.unfinished += 1
 
-            future: Future[T] = Future()
-            self._work_queue.put((future, fn, args, kwargs, clock()))
-            self._submitted += 1
-
-            # Start a worker only if none is idle and the pool has room.
-            if self._idle_tokens:
-                self._idle_tokens.pop()  # that idle worker will take the new work
-            elif len(self._threads) < self._max_workers:
-                self._start_worker()
-            # else the work waits in the queue for a busy worker
-            return future
+                # Start a worker only if none is idle and the pool has room.
+                if self._idle_tokens:
+                    self._idle_tokens.pop()  # that idle worker will take the new work
+                elif len(self._threads) < self._max_workers:
+                    self._start_worker()
+                # else the work waits in the queue for a busy worker
+                return future
         finally:
             lock.release()
+        # Only a full bounded pool with on_full="caller_runs" gets here: the
+        # call runs in this thread, with the lock released (it is user code).
+        future = Future()
+        _run_here(future, fn, args, kwargs)
+        return future
+
+    def _raise_refused(self) -> NoReturn:
+        """Raise why submit() refuses work: broken, shut down, or the interpreter exiting."""
+        if self._broken:
+            raise BrokenThreadPool(self._broken)
+        if self._shutdown:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+    def _make_room(self, limit: PendingLimit) -> bool:
+        """A bounded pool's queue is full: wait for room (True) or run the call here (False).
+
+        Raises :class:`~minipool.RejectedError` for on_full="reject", or when
+        submit_timeout passes; called and returns with _shutdown_lock held,
+        which a blocking wait releases meanwhile (see minipool.bounded).
+        """
+        if limit.on_full == "caller_runs":
+            self._ran_in_caller += 1
+            return False
+        if limit.on_full == "reject":
+            self._rejected += 1
+            raise limit.refusal(waited=False)
+        deadline = limit.deadline()
+        while limit.is_full():
+            if not limit.wait_for_room(deadline) and limit.is_full():
+                self._rejected += 1
+                raise limit.refusal(waited=True)
+            # Woken: the pool may have stopped taking work meanwhile.
+            if self._broken or self._shutdown or _interpreter_exiting:
+                self._raise_refused()
+        return True
 
     def _start_worker(self) -> None:
         # Called by submit() with _shutdown_lock held.
@@ -410,6 +493,7 @@ class ThreadPoolExecutor(Executor):
                 weakref.ref(self, wake_workers),
                 self._work_queue,
                 tally,
+                self._limit,
                 self._initializer,
                 self._initargs,
             ),
@@ -430,6 +514,8 @@ class ThreadPoolExecutor(Executor):
             self._broken = "A thread initializer failed, the thread pool is not usable anymore"
             queued = _drain(self._work_queue)
             self._drained_failed += len(queued)
+            if self._limit is not None:
+                self._limit.taken_out(len(queued))  # and wake blocked submitters to raise
         # Outside the lock: set_exception() runs the futures' callbacks.
         for future, _fn, _args, _kwargs, _submitted_at in queued:
             try:
@@ -449,6 +535,8 @@ class ThreadPoolExecutor(Executor):
             self._shutdown = True
             queued = _drain(self._work_queue) if cancel_futures else []
             self._drained_cancelled += len(queued)
+            if self._limit is not None:
+                self._limit.taken_out(len(queued))  # and wake blocked submitters to raise
             # Wake one blocked worker; each exiting worker wakes the next.
             self._work_queue.put(None)
         # Outside the lock: cancel() runs the futures' callbacks.
@@ -475,11 +563,15 @@ class ThreadPoolExecutor(Executor):
             submitted = self._submitted
             drained_cancelled = self._drained_cancelled
             drained_failed = self._drained_failed
+            rejected = self._rejected
+            ran_in_caller = self._ran_in_caller
         return combine(
             published,
             submitted=submitted,
             drained_cancelled=drained_cancelled,
             drained_failed=drained_failed,
+            rejected=rejected,
+            ran_in_caller=ran_in_caller,
             workers_alive=alive,
             max_workers=self._max_workers,
         )

@@ -19,6 +19,21 @@ locks, so there is no lock order to get wrong.
 "Done" here means FINISHED or CANCELLED_AND_NOTIFIED: a future cancelled in
 the queue counts once an executor has passed over it, as in the standard
 library.
+
+Futures of the standard library
+===============================
+
+A minipool extra: one call may mix minipool's futures with
+:class:`concurrent.futures.Future` objects (and their subclasses, such as
+the ones dask.distributed's ``Client.get_executor()`` returns).  Both kinds
+keep the same states under the same names, and tell their waiters through
+the same three methods, so the only difference is the lock's name: a
+standard library future guards its state with ``_condition`` (a
+:class:`threading.Condition` around an ``RLock``) where ours has
+``_state_lock``, and it keeps its list of waiters even once done.
+:func:`_lock_of` looks the lock up; everything else is shared.  (The
+standard library's own ``wait()`` does not accept minipool futures: it
+takes ``_condition``, which they do not have.)
 """
 
 from __future__ import annotations
@@ -127,7 +142,7 @@ def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> None:
     final state (and so holds no waiter at all): _uninstall() works on each.
     """
     for future in futures:
-        lock = future._state_lock
+        lock = _lock_of(future)
         lock.acquire()  # a hot path: "with" costs twice as much (see minipool.future)
         try:
             if future._state not in _COUNTED_DONE:
@@ -155,10 +170,25 @@ def _uninstall(waiter: _Waiter, future: Future[Any]) -> None:
     # lock to take.  (Read without the lock: once None, it never changes.)
     if future._waiters is None:
         return
-    with future._state_lock:
+    with _lock_of(future):
         if future._waiters is not None:
             # Still waiting (or CANCELLED, not yet notified): ours is there.
-            future._waiters.remove(waiter)
+            # Or a standard library future, which never drops its waiters:
+            # ours is there unless it completed during _install().
+            try:
+                future._waiters.remove(waiter)
+            except ValueError:
+                pass
+
+
+def _lock_of(future: Future[Any]) -> Any:
+    """The lock that guards *future*'s state: minipool's, or a standard library future's."""
+    # Fast path: try/except costs nothing when no exception is raised, so
+    # minipool's own futures pay nothing for the standard library's.
+    try:
+        return future._state_lock
+    except AttributeError:
+        return future._condition  # type: ignore[attr-defined]  # concurrent.futures.Future
 
 
 def wait(
@@ -175,7 +205,8 @@ def wait(
 
     Returns a :class:`DoneAndNotDoneFutures` named tuple of two sets.
     Duplicates in *fs* count once.  The futures may come from different
-    executors.
+    executors, and (a minipool extra) may include
+    :class:`concurrent.futures.Future` objects.
     """
     fs = set(fs)
     # First look, without locks: a state read may be stale, but only towards
@@ -246,7 +277,7 @@ def as_completed(fs: Iterable[Future[T]], timeout: float | None = None) -> Itera
         # Futures done before the first look come first, in no set order
         # (popped from the end of a list built from a set, as the standard
         # library does).
-        yield from _yield_and_forget(finished, pending)
+        yield from _yield_and_forget(finished, pending, None)
         while pending:
             if timeout is None:
                 wait_timeout = None
@@ -262,20 +293,26 @@ def as_completed(fs: Iterable[Future[T]], timeout: float | None = None) -> Itera
                 waiter.event.wait(wait_timeout)
             finished = waiter.take_finished()
             finished.reverse()  # popped from the end: completion order
-            yield from _yield_and_forget(finished, pending)
+            yield from _yield_and_forget(finished, pending, waiter)
     finally:
         for future in pending:
             _uninstall(waiter, future)
 
 
-def _yield_and_forget(finished: list[Future[T]], pending: set[Future[T]]) -> Iterator[Future[T]]:
+def _yield_and_forget(
+    finished: list[Future[T]], pending: set[Future[T]], waiter: _Waiter | None
+) -> Iterator[Future[T]]:
     """Yield the futures of *finished* from its end, first dropping every other reference to each.
 
     A caller of as_completed() may hold thousands of futures and drop each
     after reading it; the iterator must not keep them (or their results)
-    alive.  A future the waiter heard of is in a final state and has dropped
-    the waiter already, so there is nothing to uninstall.
+    alive.  *waiter* is the one that heard of them (None for the futures done
+    before it was installed).  A minipool future it heard of is in a final
+    state and has dropped the waiter already (_uninstall() returns at once); a
+    standard library future keeps it, so it is taken out here.
     """
     while finished:
         pending.discard(finished[-1])
+        if waiter is not None:
+            _uninstall(waiter, finished[-1])
         yield finished.pop()

@@ -1,0 +1,150 @@
+"""A bounded work queue: what a pool does when too many calls wait (an opt-in extra).
+
+The standard library's pool queues without limit: a producer faster than the
+workers fills memory with pending calls (cpython#73781, open since 2017).
+``ThreadPoolExecutor(max_pending=N)`` caps the calls that wait in the queue
+at N beyond what the workers run: ``submit()`` finds the pool full when
+``max_workers + N`` calls it accepted have not finished yet.  So a full pool
+holds ``max_workers`` running calls plus N waiting ones, as Java's
+``ThreadPoolExecutor`` with a bounded queue does once all its threads run.
+(Counting unfinished calls rather than the queue's length makes the rule
+exact: whether a worker has already taken a call from the queue, a moment
+after ``submit()`` returned, cannot change the answer.)  When ``submit()``
+finds the pool full, *on_full* decides, with Java's policy names in brackets:
+
+- ``"block"`` (the default; Java has no built-in policy for it): wait for a
+  worker to take a call, then queue.  With ``submit_timeout=T``, wait at most
+  T seconds, then raise :class:`RejectedError`;
+- ``"reject"`` (``AbortPolicy``): raise :class:`RejectedError` at once;
+- ``"caller_runs"`` (``CallerRunsPolicy``): run the call in the submitting
+  thread, now, and return its future already done.  This slows the producer
+  down to the pool's pace, and it can never deadlock on a full queue.
+
+Java's two discarding policies are left out on purpose: a future that is
+silently never run hangs whoever waits on it.
+
+Locking: the count of unfinished calls lives in :class:`PendingLimit`,
+guarded by the pool's own ``_shutdown_lock``: ``submit()`` holds that lock
+already when it looks at the count.  A blocked ``submit()`` waits on a
+condition built on that same lock, so waiting releases it: workers,
+``shutdown()`` and other submitters go on meanwhile.  A worker of a bounded
+pool takes the lock once per call, when the call ends (before its future is
+completed, so that whoever sees the result finds the room already made), to
+count it and wake one blocked submitter.  ``shutdown()`` and a broken pool
+wake them all, and they raise what any ``submit()`` raises then.  A pool made
+without *max_pending* has no :class:`PendingLimit` at all and does none of this.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+__all__ = ["ON_FULL_POLICIES", "PendingLimit", "RejectedError"]
+
+ON_FULL_POLICIES = ("block", "reject", "caller_runs")
+
+
+class RejectedError(RuntimeError):
+    """A bounded pool refused a call: its queue was full (a minipool extra).
+
+    Raised by :meth:`~minipool.ThreadPoolExecutor.submit` on a pool made with
+    ``max_pending=N``, when the queue holds N calls and *on_full* is
+    ``"reject"``, or is ``"block"`` and ``submit_timeout`` passed.  A
+    :class:`RuntimeError`, like the error for a submit after shutdown, so an
+    ``except RuntimeError`` that handles refused work handles both.
+    """
+
+
+class PendingLimit:
+    """A bounded pool's cap on unfinished calls, and its rule for when it is full.
+
+    ``unfinished`` and the condition's waiters are guarded by *lock*, the
+    pool's ``_shutdown_lock``; every method except :meth:`one_done` is called
+    with it held.
+    """
+
+    def __init__(
+        self,
+        max_pending: object,
+        on_full: object,
+        submit_timeout: object,
+        max_workers: int,
+        lock: threading.Lock,
+    ) -> None:
+        # Checked like map()'s buffersize, with the same style of message.
+        if isinstance(max_pending, bool) or not isinstance(max_pending, int):
+            raise TypeError("max_pending must be an integer or None")
+        if max_pending < 1:
+            raise ValueError("max_pending must be None or > 0")
+        if on_full not in ON_FULL_POLICIES:
+            raise ValueError("on_full must be 'block', 'reject' or 'caller_runs', not %r" % on_full)
+        timeout: float | None = None
+        if submit_timeout is not None:
+            if on_full != "block":
+                raise ValueError("submit_timeout applies only to on_full='block'")
+            if isinstance(submit_timeout, bool) or not isinstance(submit_timeout, (int, float)):
+                raise TypeError("submit_timeout must be a number or None")
+            if submit_timeout < 0:
+                raise ValueError("submit_timeout must be None or >= 0")
+            timeout = submit_timeout
+        self.max_pending = max_pending
+        self.on_full = str(on_full)  # one of the three, checked above
+        self.submit_timeout = timeout
+        # Full at this many unfinished calls: every worker busy, N waiting.
+        self._capacity = max_workers + max_pending
+        # Calls accepted by submit() whose worker has not finished them yet
+        # (queued, running, or cancelled and still in the queue).
+        self.unfinished = 0
+        # Notified when a call ends (one waiter) and when the pool stops
+        # taking work (all waiters).
+        self._room = threading.Condition(lock)
+
+    def is_full(self) -> bool:
+        return self.unfinished >= self._capacity
+
+    def deadline(self) -> float | None:
+        """When a blocking submit() that starts now gives up (monotonic), or None."""
+        if self.submit_timeout is None:
+            return None
+        return time.monotonic() + self.submit_timeout
+
+    def wait_for_room(self, deadline: float | None) -> bool:
+        """Block until a call ends; False once *deadline* (monotonic) has passed.
+
+        Releases the pool's lock while it blocks.  True does not promise
+        room: the caller looks again (the pool may have been shut down, or
+        another submitter may have taken the room first).
+        """
+        if deadline is None:
+            self._room.wait()
+            return True
+        remaining = deadline - time.monotonic()
+        return remaining > 0 and self._room.wait(remaining)
+
+    def refusal(self, waited: bool) -> RejectedError:
+        """The error for a call that found no room."""
+        if waited:
+            return RejectedError(
+                "no room in the work queue within %g seconds (max_pending=%d)"
+                % (self.submit_timeout or 0.0, self.max_pending)
+            )
+        return RejectedError("the work queue is full (max_pending=%d)" % self.max_pending)
+
+    def one_done(self) -> None:
+        """A worker finished a call, or passed over a cancelled one: room for one more.
+
+        Called without the lock held.
+        """
+        with self._room:
+            self.unfinished -= 1
+            self._room.notify()
+
+    def taken_out(self, count: int) -> None:
+        """The pool stops taking work, and took *count* calls out of its queue.
+
+        Called by shutdown() and by a broken pool.  Wakes every blocked
+        ``submit()``: each finds the pool closed and raises.
+        """
+        self.unfinished -= count
+        self._room.notify_all()
