@@ -33,7 +33,9 @@ def tests(session: nox.Session) -> None:
     """The whole test suite, including CPython's own concurrent.futures tests."""
     # matplotlib (the bench extra) for the Gantt chart test of minipool.trace:
     # on one version is enough, and it is a large install.
-    session.install(".[test,bench]" if session.python == PYTHONS[-1] else ".[test]")
+    # The clients extra (tqdm, dask, dask.distributed) on every version:
+    # tests/test_clients.py runs each real client against minipool.
+    session.install(".[test,clients,bench]" if session.python == PYTHONS[-1] else ".[test,clients]")
     session.run("python", "-m", "pytest", *session.posargs)
 
 
@@ -95,7 +97,7 @@ def repeat(session: nox.Session) -> None:
     """
     runs = int(session.posargs[0]) if session.posargs else 20
     pytest_args = session.posargs[1:]
-    session.install(".[test]")
+    session.install(".[test,clients]")
     for run in range(1, runs + 1):
         session.log(f"run {run} of {runs}")
         session.run("python", "-m", "pytest", "-q", "-p", "no:randomly", *pytest_args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -24,10 +24,11 @@ def test_asyncios_own_bridges_refuse_minipool() -> None:
         loop = asyncio.get_running_loop()
         refused = []
         with minipool.ThreadPoolExecutor(1) as pool:
-            for attempt in (
+            attempts: list[Callable[[], object]] = [
                 lambda: asyncio.wrap_future(pool.submit(abs, -1)),  # type: ignore[arg-type]
-                lambda: loop.run_in_executor(pool, abs, -1),
-            ):
+                lambda: loop.run_in_executor(pool, abs, -1),  # type: ignore[arg-type]
+            ]
+            for attempt in attempts:
                 try:
                     attempt()
                 except AssertionError as exc:
@@ -154,7 +155,7 @@ def test_other_futures_pass_through() -> None:
         loop = asyncio.get_running_loop()
         own = loop.create_future()
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            theirs = await wrap_future(pool.submit(abs, -7))  # asyncio.wrap_future's job
+            theirs: int = await wrap_future(pool.submit(abs, -7))  # asyncio.wrap_future's job
             stdlib_result = await run_in_executor(pool, abs, -7)
         return wrap_future(own) is own, theirs + stdlib_result
 

@@ -144,7 +144,8 @@ def test_a_standard_library_future_completing_while_wait_installs_is_not_lost() 
         ours: minipool.Future[int] = minipool.Future()
         setter = threading.Thread(target=future.set_result, args=(1,))
         setter.start()
-        done, _ = minipool.wait([future, ours], timeout=PROMPTLY, return_when="FIRST_COMPLETED")
+        mixed: list[Any] = [future, ours]
+        done, _ = minipool.wait(mixed, timeout=PROMPTLY, return_when="FIRST_COMPLETED")
         setter.join(PROMPTLY)
         assert done == {future}
         assert no_waiter_left(future, ours)
@@ -154,4 +155,4 @@ def test_the_standard_librarys_wait_still_refuses_minipool_futures() -> None:
     # Documented: only minipool's wait() mixes; the stdlib's needs _condition.
     future: minipool.Future[int] = minipool.Future()
     with pytest.raises(AttributeError, match="_condition"):
-        concurrent.futures.wait([future], timeout=0)
+        concurrent.futures.wait([future], timeout=0)  # type: ignore[arg-type]

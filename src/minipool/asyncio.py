@@ -40,16 +40,23 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from typing import TYPE_CHECKING, Callable, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, Union
 
 from minipool.errors import CancelledError, InvalidStateError, TimeoutError
-from minipool.executor import Executor
 from minipool.future import Future
 
 if TYPE_CHECKING:
-    from typing_extensions import ParamSpec
+    from typing_extensions import ParamSpec, Protocol
+
+    from minipool.waiting import _StdlibFuture
 
     P = ParamSpec("P")
+
+    class _Submits(Protocol):
+        """Any executor: minipool's, the standard library's, or another."""
+
+        def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Any: ...
+
 
 __all__ = ["run_in_executor", "wrap_future"]
 
@@ -57,7 +64,7 @@ T = TypeVar("T")
 
 
 def wrap_future(
-    future: Union[Future[T], asyncio.Future[T]],
+    future: Union[Future[T], asyncio.Future[T], _StdlibFuture[T]],
     *,
     loop: asyncio.AbstractEventLoop | None = None,
 ) -> asyncio.Future[T]:
@@ -84,7 +91,7 @@ def wrap_future(
     if not isinstance(future, Future):
         # A concurrent.futures future (or not a future at all): asyncio's own
         # bridge, with its own checks and messages.
-        return asyncio.wrap_future(future, loop=loop)
+        return asyncio.wrap_future(future, loop=loop)  # type: ignore[arg-type]  # the protocol
 
     waiter: asyncio.Future[T] = loop.create_future()
 
@@ -142,7 +149,7 @@ _CONVERTED: list[tuple[type[BaseException], Callable[..., BaseException]]] = [
 
 
 def run_in_executor(
-    executor: Executor | None, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+    executor: _Submits | None, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
 ) -> asyncio.Future[T]:
     """Submit ``fn(*args, **kwargs)`` to *executor* and return an awaitable for its result.
 

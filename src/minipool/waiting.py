@@ -41,7 +41,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Generic, Iterable, Iterator, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Iterable, Iterator, NamedTuple, TypeVar, overload
 
 import minipool.future as future_module
 from minipool.errors import TimeoutError
@@ -67,12 +67,31 @@ _COUNTED_DONE = (CANCELLED_AND_NOTIFIED, FINISHED)
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from typing_extensions import Protocol, TypeAlias
 
     class DoneAndNotDoneFutures(NamedTuple, Generic[T]):
         """The named tuple :func:`wait` returns: ``(done, not_done)``."""
 
         done: set[Future[T]]
         not_done: set[Future[T]]
+
+    T_co = TypeVar("T_co", covariant=True)
+
+    class _StdlibFuture(Protocol[T_co]):
+        """A :class:`concurrent.futures.Future`, as type checkers see it (never imported here)."""
+
+        _condition: threading.Condition
+
+        def result(self, timeout: float | None = None) -> T_co: ...
+
+    # A future of either kind, for the calls that mix them (typing only).
+    _EitherFuture: TypeAlias = "Future[T] | _StdlibFuture[T]"
+
+    class _MixedDoneAndNotDone(NamedTuple, Generic[T]):
+        """What wait() returns for mixed futures (the same named tuple at run time)."""
+
+        done: set[_EitherFuture[T]]
+        not_done: set[_EitherFuture[T]]
 
 else:
     DoneAndNotDoneFutures = collections.namedtuple("DoneAndNotDoneFutures", "done not_done")
@@ -191,11 +210,22 @@ def _lock_of(future: Future[Any]) -> Any:
         return future._condition  # type: ignore[attr-defined]  # concurrent.futures.Future
 
 
+# Two signatures for type checkers: minipool futures only (the standard
+# library's signature), or mixed with concurrent.futures ones.  They overlap
+# on purpose; the first, more precise one wins where both apply.
+@overload
+def wait(  # type: ignore[overload-overlap]
+    fs: Iterable[Future[T]], timeout: float | None = None, return_when: str = ALL_COMPLETED
+) -> DoneAndNotDoneFutures[T]: ...
+@overload
 def wait(
-    fs: Iterable[Future[T]],
+    fs: Iterable[_EitherFuture[T]], timeout: float | None = None, return_when: str = ALL_COMPLETED
+) -> _MixedDoneAndNotDone[T]: ...
+def wait(
+    fs: Iterable[Any],
     timeout: float | None = None,
     return_when: str = ALL_COMPLETED,
-) -> DoneAndNotDoneFutures[T]:
+) -> Any:
     """Wait for the futures in *fs* to complete, as :func:`concurrent.futures.wait`.
 
     *return_when* says when to return: :data:`FIRST_COMPLETED` (any future
@@ -243,7 +273,13 @@ def wait(
     return DoneAndNotDoneFutures(done, fs - done)
 
 
-def as_completed(fs: Iterable[Future[T]], timeout: float | None = None) -> Iterator[Future[T]]:
+@overload
+def as_completed(fs: Iterable[Future[T]], timeout: float | None = None) -> Iterator[Future[T]]: ...
+@overload
+def as_completed(
+    fs: Iterable[_EitherFuture[T]], timeout: float | None = None
+) -> Iterator[_EitherFuture[T]]: ...
+def as_completed(fs: Iterable[Any], timeout: float | None = None) -> Iterator[Any]:
     """Yield the futures in *fs* as they complete, as :func:`concurrent.futures.as_completed`.
 
     Futures already done are yielded first, then the others in the order in

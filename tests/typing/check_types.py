@@ -34,3 +34,37 @@ def check(pool: ThreadPoolExecutor) -> None:
     finished = wait([future]).done
     first: Future[float] = finished.pop()
     del wrong, total, text, results, value, first
+
+
+def check_extensions(pool: ThreadPoolExecutor) -> None:
+    # wait() and as_completed() accept concurrent.futures futures too, and
+    # keep the result type across both kinds.
+    import asyncio
+    import concurrent.futures
+
+    from minipool.asyncio import run_in_executor, wrap_future
+
+    theirs: concurrent.futures.Future[float] = concurrent.futures.Future()
+    ours: Future[float] = pool.submit(scale, 1)
+    mixed: list[Future[float] | concurrent.futures.Future[float]] = [ours, theirs]
+    for either in as_completed(mixed):
+        number: float = either.result()
+        wrong: str = either.result()  # type: ignore[assignment]
+    done = wait(mixed).done
+    only_ours: Future[float] = wait([ours]).done.pop()  # no mixing: minipool's futures
+
+    # map(buffersize=...) on every version; the bounded pool's options.
+    buffered: Iterator[float] = pool.map(scale, [1, 2], buffersize=2)
+    ThreadPoolExecutor(2, max_pending=4, on_full="caller_runs", copy_context=True)
+    ThreadPoolExecutor(2, max_pending=4, on_full="drop")  # type: ignore[arg-type]
+
+    # The asyncio bridge keeps the result type.
+    async def bridge() -> None:
+        awaited: float = await wrap_future(ours)
+        also: float = await run_in_executor(pool, scale, 2, factor=2.0)
+        await run_in_executor(pool, scale, "two")  # type: ignore[arg-type]
+        of_theirs: float = await wrap_future(theirs)
+        del awaited, also, of_theirs
+
+    asyncio.run(bridge())
+    del number, wrong, done, only_ours, buffered
