@@ -161,7 +161,12 @@ def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> None:
     final state (and so holds no waiter at all): _uninstall() works on each.
     """
     for future in futures:
-        lock = _lock_of(future)
+        # _lock_of(), written out: this loop runs once per future, and
+        # try/except costs nothing when nothing is raised.
+        try:
+            lock = future._state_lock
+        except AttributeError:
+            lock = future._condition  # type: ignore[attr-defined]  # concurrent.futures.Future
         lock.acquire()  # a hot path: "with" costs twice as much (see minipool.future)
         try:
             if future._state not in _COUNTED_DONE:
@@ -349,6 +354,8 @@ def _yield_and_forget(
     """
     while finished:
         pending.discard(finished[-1])
-        if waiter is not None:
+        # Fast path: the check at the top of _uninstall(), written out, so
+        # that minipool's own futures cost no call here.
+        if waiter is not None and finished[-1]._waiters is not None:
             _uninstall(waiter, finished[-1])
         yield finished.pop()
