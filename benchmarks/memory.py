@@ -68,16 +68,43 @@ def per_done_future(module: ModuleType, count: int) -> float:
     return (after - before) / count
 
 
-def peak_of_map(module: ModuleType, inputs: int) -> int:
-    """Peak bytes above the start while iterating over ``pool.map`` of *inputs* calls."""
+def peak_of_map(module: ModuleType, inputs: int, buffersize: int | None = None) -> int:
+    """Peak bytes above the start while iterating over ``pool.map`` of *inputs* calls.
+
+    With *buffersize* (minipool on every version; the standard library from
+    3.14), ``map`` keeps at most that many calls in flight.
+    """
+    options = {} if buffersize is None else {"buffersize": buffersize}
     with module.ThreadPoolExecutor() as pool:
         pool.submit(noop).result()
         tracemalloc.start()
         try:
             before = _traced_now()
             tracemalloc.reset_peak()
-            for _ in pool.map(identity, range(inputs)):
+            for _ in pool.map(identity, range(inputs), **options):
                 pass
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return peak - before
+
+
+def peak_of_producer(module: ModuleType, calls: int, **pool_options: Any) -> int:
+    """Peak bytes above the start while one thread submits *calls* no-op calls and drops them.
+
+    The producer outpaces the pool: without a bound, the queue holds what the
+    workers have not reached yet.  *pool_options* (minipool's max_pending=N)
+    bound it.
+    """
+    with module.ThreadPoolExecutor(**pool_options) as pool:
+        pool.submit(noop).result()
+        tracemalloc.start()
+        try:
+            before = _traced_now()
+            tracemalloc.reset_peak()
+            for _ in range(calls):
+                pool.submit(noop)
+            pool.shutdown(wait=True)
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()

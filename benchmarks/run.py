@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import datetime
+import inspect
 import json
 import os
 import platform
@@ -50,6 +51,7 @@ BENCHMARKS = (
     "memory",
     "scaling",
     "diagnostics",
+    "extensions",
 )
 
 
@@ -390,6 +392,48 @@ def run_scaling(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> N
     report["scaling"] = grid
 
 
+def run_extensions(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -> None:
+    """Memory of two opt-in extensions: map(buffersize=N), and a bounded queue."""
+    stdlib_buffers = "buffersize" in inspect.signature(concurrent.futures.Executor.map).parameters
+    counts = sorted({min(10**4, sizes.map_memory_inputs), sizes.map_memory_inputs // 10,
+                     sizes.map_memory_inputs})  # fmt: skip
+    rows: Dict[str, Dict[int, int]] = {}
+    for inputs in counts:
+        contenders_ = [
+            ("stdlib map", concurrent.futures, None),
+            ("minipool map", minipool, None),
+            ("minipool map, buffersize=16", minipool, 16),
+            ("minipool map, buffersize=256", minipool, 256),
+        ]
+        if stdlib_buffers:
+            contenders_.append(("stdlib map, buffersize=16", concurrent.futures, 16))
+        for label, module, buffersize in contenders_:
+            peak = memory.peak_of_map(module, inputs, buffersize)
+            rows.setdefault(label, {})[inputs] = peak
+    producer_calls = sizes.map_memory_inputs // 10
+    producer = {
+        "stdlib": memory.peak_of_producer(concurrent.futures, producer_calls),
+        "minipool": memory.peak_of_producer(minipool, producer_calls),
+        "minipool, max_pending=64": memory.peak_of_producer(
+            minipool, producer_calls, max_pending=64
+        ),
+    }
+    report["extensions"] = {
+        "map_peak_bytes": {
+            label: {str(n): b for n, b in peaks.items()} for label, peaks in rows.items()
+        },
+        "producer_calls": producer_calls,
+        "producer_peak_bytes": producer,
+    }
+    print("\nextensions: peak memory of map (tracemalloc, MB) by number of inputs")
+    print("  %-30s" % "" + "".join("%12s" % f"{n:,}" for n in counts))
+    for label, peaks in rows.items():
+        print("  %-30s" % label + "".join("%12.2f" % (peaks[n] / 1e6) for n in counts))
+    print("\nextensions: peak memory of one thread submitting %d no-op calls (MB)" % producer_calls)
+    for label, peak in producer.items():
+        print("  %-30s %12.2f" % (label, peak / 1e6))
+
+
 RUNNERS: Dict[str, Callable[[Sizes, int, Dict[str, Any], Any], None]] = {
     "as_completed": run_as_completed,
     "map": run_map,
@@ -399,6 +443,7 @@ RUNNERS: Dict[str, Callable[[Sizes, int, Dict[str, Any], Any], None]] = {
     "memory": run_memory,
     "scaling": run_scaling,
     "diagnostics": run_diagnostics,
+    "extensions": run_extensions,
 }
 
 if __name__ == "__main__":

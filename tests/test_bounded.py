@@ -152,6 +152,22 @@ def test_caller_runs_runs_the_call_in_the_submitting_thread() -> None:
     assert (stats.submitted, stats.ran_in_caller, stats.rejected) == (2, 2, 0)
 
 
+def test_caller_runs_lets_keyboard_interrupt_through_the_caller() -> None:
+    # Unlike a worker, the submitting thread is one Ctrl-C is meant to stop.
+    gate = Gate()
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    with ThreadPoolExecutor(1, max_pending=1, on_full="caller_runs") as pool:
+        futures = fill(pool, gate, 2)
+        with pytest.raises(KeyboardInterrupt):
+            pool.submit(interrupted)
+        gate.open_all()
+        assert [f.result(PROMPTLY) for f in futures] == [0, 1]
+    assert pool.stats().ran_in_caller == 1
+
+
 @pytest.mark.parametrize("cancel_futures", [False, True])
 def test_shutdown_wakes_a_blocked_submit_to_raise(cancel_futures: bool) -> None:
     gate = Gate()

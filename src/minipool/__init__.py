@@ -8,11 +8,13 @@ and everything behaves the same.  Read the modules in this order:
 3. :mod:`minipool.waiting` -- ``wait()`` and ``as_completed()``;
 4. :mod:`minipool.executor` -- the executor interface and ``map()``;
 5. :mod:`minipool.stats` -- what a pool counts, for ``ThreadPoolExecutor.stats()``;
-6. :mod:`minipool.thread_pool` -- the thread pool and its workers.
+6. :mod:`minipool.bounded` -- the opt-in bounded queue (``max_pending``);
+7. :mod:`minipool.thread_pool` -- the thread pool and its workers.
 
 The opt-in extras, beyond the standard library: :mod:`minipool.debug` (a
-deadlock detector, with :class:`DeadlockError` and :func:`set_debug`) and
-:mod:`minipool.trace` (a timeline of every call, for Perfetto or a Gantt chart).
+deadlock detector, with :class:`DeadlockError` and :func:`set_debug`),
+:mod:`minipool.trace` (a timeline of every call, for Perfetto or a Gantt
+chart) and :mod:`minipool.asyncio` (awaiting minipool futures).
 """
 
 from minipool import trace

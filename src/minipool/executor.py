@@ -95,14 +95,14 @@ class Executor:
         futures.reverse()
         # A buffered map submits as it goes, through a weak reference: the
         # iterator must not keep the executor alive (3.14 does the same).
-        executor_ref = weakref.ref(self) if buffer is not None else None
+        executor_ref = weakref.ref(self)
 
         # The yields live in an inner generator so that the calls above are
         # submitted now, not at the first next().
         def result_iterator() -> Iterator[T]:
             try:
                 while futures:
-                    if buffer is not None and executor_ref is not None:
+                    if buffer is not None:
                         _submit_next(executor_ref, fn, inputs, buffer)
                     # Popped, so that the iterator holds no reference to a
                     # future (or its result) once yielded.

@@ -276,13 +276,21 @@ def _count_idle(pool_ref: weakref.ref[ThreadPoolExecutor]) -> None:
 def _run_here(
     future: Future[Any], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> None:
-    """Run a call in this thread and fill its future, as a worker would (on_full="caller_runs")."""
+    """Run a call in this thread and fill its future, as a worker would (on_full="caller_runs").
+
+    One difference from a worker: KeyboardInterrupt and SystemExit go into
+    the future *and* on up the caller's stack, since this thread, unlike a
+    worker, is one that Ctrl-C or sys.exit() is meant to stop.
+    """
     future.set_running_or_notify_cancel()  # PENDING -> RUNNING: nobody else has it yet
     try:
         result = fn(*args, **kwargs)
-    except BaseException as exc:
+    except Exception as exc:
         future.set_exception(exc)
         del exc  # break the cycle: the traceback holds this frame
+    except BaseException as exc:
+        future.set_exception(exc)
+        raise
     else:
         future.set_result(result)
 
@@ -318,6 +326,17 @@ class ThreadPoolExecutor(Executor):
     :class:`~minipool.DeadlockError` instead of hanging.  The default,
     ``None``, follows :func:`~minipool.set_debug` (off unless the environment
     variable ``MINIPOOL_DEBUG=1`` is set).
+
+    More keyword-only extras, each off by default (see :doc:`/extensions`):
+
+    - *max_pending*: bound the queue; the pool then holds at most
+      ``max_workers + max_pending`` unfinished calls.  When it is full,
+      *on_full* decides: ``"block"`` (the default; at most *submit_timeout*
+      seconds if given, then :class:`~minipool.RejectedError`), ``"reject"``
+      (raise :class:`~minipool.RejectedError`) or ``"caller_runs"`` (run the
+      call in the submitting thread).  See :mod:`minipool.bounded`.
+    - *copy_context*: run each call in a copy of the submitting thread's
+      :mod:`contextvars` context, taken at ``submit()``.
 
     Two private attributes that widely used libraries read are kept with the
     standard library's meaning: ``_max_workers`` (the int above) and
