@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 import tracemalloc
 from types import ModuleType
 from typing import Any, List
@@ -89,10 +90,16 @@ def peak_of_map(module: ModuleType, inputs: int, buffersize: int | None = None) 
     return peak - before
 
 
-def peak_of_producer(module: ModuleType, calls: int, **pool_options: Any) -> int:
-    """Peak bytes above the start while one thread submits *calls* no-op calls and drops them.
+def io_call() -> None:
+    """A simulated I/O call of half a millisecond: far slower than one submit()."""
+    time.sleep(0.0005)
 
-    The producer outpaces the pool: without a bound, the queue holds what the
+
+def peak_of_producer(module: ModuleType, calls: int, **pool_options: Any) -> int:
+    """Peak bytes above the start while one thread submits *calls* calls and drops the futures.
+
+    Each call waits longer than many submit()s take, so the producer
+    outpaces the pool: without a bound, the queue holds what the
     workers have not reached yet.  *pool_options* (minipool's max_pending=N)
     bound it.
     """
@@ -103,7 +110,7 @@ def peak_of_producer(module: ModuleType, calls: int, **pool_options: Any) -> int
             before = _traced_now()
             tracemalloc.reset_peak()
             for _ in range(calls):
-                pool.submit(noop)
+                pool.submit(io_call)
             pool.shutdown(wait=True)
             peak = tracemalloc.get_traced_memory()[1]
         finally:

@@ -410,7 +410,7 @@ def run_extensions(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -
         for label, module, buffersize in contenders_:
             peak = memory.peak_of_map(module, inputs, buffersize)
             rows.setdefault(label, {})[inputs] = peak
-    producer_calls = sizes.map_memory_inputs // 10
+    producer_calls = sizes.map_memory_inputs // 50
     producer = {
         "stdlib": memory.peak_of_producer(concurrent.futures, producer_calls),
         "minipool": memory.peak_of_producer(minipool, producer_calls),
@@ -429,7 +429,10 @@ def run_extensions(sizes: Sizes, workers: int, report: Dict[str, Any], _: Any) -
     print("  %-30s" % "" + "".join("%12s" % f"{n:,}" for n in counts))
     for label, peaks in rows.items():
         print("  %-30s" % label + "".join("%12.2f" % (peaks[n] / 1e6) for n in counts))
-    print("\nextensions: peak memory of one thread submitting %d no-op calls (MB)" % producer_calls)
+    print(
+        "\nextensions: peak memory of one thread submitting %d calls of sleep(0.0005) (MB)"
+        % producer_calls
+    )
     for label, peak in producer.items():
         print("  %-30s %12.2f" % (label, peak / 1e6))
 

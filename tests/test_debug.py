@@ -33,13 +33,38 @@ from minipool.debug import _detector
 WITHIN = 1.0
 
 
+@pytest.fixture(autouse=True)
+def a_quiet_process() -> None:
+    """Fail at once, not hang, if another thread runs while a debug test starts.
+
+    The detector reports a deadlock only once no thread is left that could
+    act (see minipool.debug), so a stray thread (a library's global pool
+    thread, say) rightly keeps every deadlock below from being reported.
+    """
+    others = [
+        t.name
+        for t in threading.enumerate()
+        if t is not threading.current_thread() and t.name != "minipool-deadlock-detector"
+    ]
+    assert not others, f"debug-mode tests need a quiet process; running: {others}"
+
+
 @pytest.fixture
 def pools() -> Iterator[list[ThreadPoolExecutor]]:
-    """Debug pools made by a test, shut down at its end."""
+    """Debug pools made by a test, shut down at its end.
+
+    The join is bounded: if a test failed with its deadlock unbroken, the
+    workers never end, and a teardown that waited for them would hang the
+    run (pytest-timeout does not cover a teardown after it fired once).
+    """
     made: list[ThreadPoolExecutor] = []
     yield made
     for pool in made:
-        pool.shutdown(wait=True)
+        pool.shutdown(wait=False)
+        for thread in list(pool._threads):
+            thread.join(PROMPTLY)
+        stuck = [t.name for t in pool._threads if t.is_alive()]
+        assert not stuck, f"workers never ended: {stuck}"
 
 
 def debug_pool(pools: list[ThreadPoolExecutor], workers: int, **kwargs: Any) -> ThreadPoolExecutor:
