@@ -82,6 +82,44 @@ def rst_tables(reports: List[Dict[str, Any]]) -> str:
     )
 
 
+def extension_tables(reports: List[Dict[str, Any]]) -> str:
+    """Tables of ``python -m benchmarks --only extensions`` runs (peak memory, MB)."""
+    reports = sorted(reports, key=lambda r: tuple(int(p) for p in r["python"].split(".")))
+    versions = ["Python %s" % r["python"] for r in reports]
+    first = reports[0]["extensions"]
+    largest = max(first["map_peak_bytes"]["stdlib map"], key=int)
+    map_rows = []
+    for label, peaks in first["map_peak_bytes"].items():
+        for count in sorted(peaks, key=int):
+            cells = ["%s, %s inputs" % (label, "{:,}".format(int(count)))]
+            for report in reports:
+                value = report["extensions"]["map_peak_bytes"].get(label, {}).get(count)
+                cells.append("%.2f" % (value / 1e6) if value is not None else "-")
+            map_rows.append(cells)
+    producer_rows = []
+    for label in first["producer_peak_bytes"]:
+        cells = [label]
+        for report in reports:
+            value = report["extensions"]["producer_peak_bytes"].get(label)
+            cells.append("%.2f" % (value / 1e6) if value is not None else "-")
+        producer_rows.append(cells)
+    return "\n".join(
+        [
+            _list_table(
+                "Peak memory of map() in MB, by inputs (up to %s)" % "{:,}".format(int(largest)),
+                ["map", *versions],
+                map_rows,
+            ),
+            _list_table(
+                "Peak memory in MB of one thread submitting %s simulated I/O calls"
+                % "{:,}".format(first["producer_calls"]),
+                ["pool", *versions],
+                producer_rows,
+            ),
+        ]
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     paths = list(sys.argv[1:] if argv is None else argv)
     if not paths:
@@ -91,7 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in paths:
         with open(path) as results:
             reports.append(json.load(results))
-    print(rst_tables(reports))
+    timed = [report for report in reports if report.get("timings")]
+    extended = [report for report in reports if "extensions" in report]
+    if timed:
+        print(rst_tables(timed))
+    if extended:
+        print(extension_tables(extended))
     return 0
 
 

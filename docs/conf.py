@@ -9,7 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).parent.parent))  # for benchmarks.table
 
-from benchmarks.table import rst_tables
+from benchmarks.table import extension_tables, rst_tables
 
 import minipool
 
@@ -20,6 +20,12 @@ ROOT = Path(__file__).parent.parent
 _results = sorted((ROOT / "benchmarks" / "results").glob("*.json"))
 _generated = Path(__file__).parent / "_generated"
 _generated.mkdir(exist_ok=True)
+_extension_results = sorted((ROOT / "benchmarks" / "results" / "extensions").glob("*.json"))
+(_generated / "extension-tables.rst").write_text(
+    extension_tables([json.loads(path.read_text()) for path in _extension_results])
+    if _extension_results
+    else "No results committed yet: run ``python -m benchmarks --only extensions --json ...``.\n"
+)
 (_generated / "benchmark-tables.rst").write_text(
     rst_tables([json.loads(path.read_text()) for path in _results])
     if _results
