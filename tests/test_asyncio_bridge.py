@@ -67,11 +67,20 @@ def test_cancelling_the_asyncio_side_cancels_a_queued_call() -> None:
             gate.wait_started("blocker")
             queued = pool.submit(gate.task, "never")
             awaitable = wrap_future(queued)
-            task = asyncio.ensure_future(awaitable)
-            await asyncio.sleep(0)  # let the task start awaiting
+
+            async def awaiting() -> Any:
+                return await awaitable
+
+            task = asyncio.ensure_future(awaiting())
+            await asyncio.sleep(0)  # one turn of the loop: the task starts awaiting
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
+            # The cancel reaches the minipool future through a done-callback
+            # that the loop runs on a later turn, as in asyncio's own
+            # chaining: wait for it to arrive before the worker is freed.
+            observer = wrap_future(queued)
+            await asyncio.wait({observer}, timeout=PROMPTLY)
             gate.open_all()
             await wrap_future(blocker)
             return queued.cancelled(), awaitable.cancelled()

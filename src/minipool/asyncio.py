@@ -23,7 +23,10 @@ Cancellation goes both ways, as in asyncio's own chaining: cancelling the
 asyncio future (or the task awaiting it) cancels the minipool future, which
 stops the call if it has not started; a minipool future that is cancelled
 (``future.cancel()``, ``shutdown(cancel_futures=True)``) cancels the asyncio
-future.  The minipool future's errors reach asyncio as asyncio's own
+future.  As in asyncio's own chaining, the asyncio side's cancel travels
+through a done-callback, which the loop runs on its next turn: a worker
+that frees up in between may still start the call.  The minipool future's
+errors reach asyncio as asyncio's own
 classes, as :func:`asyncio.wrap_future` converts the standard library's:
 ``minipool.CancelledError`` becomes :class:`asyncio.CancelledError`,
 ``minipool.TimeoutError`` :class:`asyncio.TimeoutError` and
