@@ -105,6 +105,7 @@ def test_dask_refuses_a_minipool_pool_as_the_scheduler_itself(dask: Any) -> None
 # -- dask.distributed -----------------------------------------------------------
 
 
+@pytest.mark.timeout(600)  # a child pytest: several local clusters, and the equivalence suite
 def test_dask_distributed_in_a_process_of_its_own() -> None:
     # dask.distributed starts global threads that outlive every Client (its
     # "Dask-Offload" pool).  A thread that never ends would hold back debug
@@ -115,7 +116,7 @@ def test_dask_distributed_in_a_process_of_its_own() -> None:
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", DISTRIBUTED_TESTS],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=540,
         cwd=ROOT,
     )
     summary = child.stdout.strip().splitlines()[-1] if child.stdout.strip() else ""
