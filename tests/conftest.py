@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 import minipool
 import minipool.debug
@@ -30,6 +30,15 @@ settings.register_profile(
 )
 settings.register_profile(
     "long", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+# A few examples, no shrinking: to see at once whether an implementation
+# runs the scenarios at all (tests/clients/distributed_checks.py uses it).
+settings.register_profile(
+    "smoke",
+    max_examples=5,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
