@@ -91,10 +91,13 @@ def test_the_tour_compares_dask_with_the_standard_library(dask_client: Any) -> N
 
 
 @pytest.mark.timeout(300)  # a child pytest, starting local clusters
-def test_the_equivalence_suite_stops_at_dasks_serialization() -> None:
-    # The hypothesis differential suite against dask's executor: its gated
-    # tasks hold locks, and dask pickles every call, so the first scenario
-    # already diverges (docs/scale-out.rst says why the suite does not apply).
+def test_the_equivalence_suite_diverges_at_once_on_dask() -> None:
+    # The hypothesis differential suite against dask's executor diverges in
+    # its first scenario (docs/scale-out.rst says why the suite does not
+    # apply).  Seen here: most often because dask pickles every call and the
+    # gated tasks hold locks; on 3.9 and 3.10 sometimes first at a timeout's
+    # class (the shim's as_completed() is minipool's, which raises
+    # minipool.TimeoutError there).
     root = Path(__file__).resolve().parent.parent.parent
     child = subprocess.run(
         [
@@ -115,4 +118,4 @@ def test_the_equivalence_suite_stops_at_dasks_serialization() -> None:
         env={**os.environ, "HYPOTHESIS_PROFILE": "smoke"},
     )
     assert child.returncode == 1, child.stdout[-3000:]
-    assert "Could not serialize" in child.stdout
+    assert "diverged from concurrent.futures" in child.stdout
