@@ -148,7 +148,7 @@ class PoolStats:
     """Calls a bounded pool refused with :class:`~minipool.RejectedError`
     (``max_pending``; not counted in ``submitted``)."""
     ran_in_caller: int = 0
-    """Calls a bounded pool ran in the submitting thread, its queue full
+    """Calls a bounded pool ran in the submitting thread, the pool being full
     (``on_full="caller_runs"``; not counted in ``submitted``)."""
 
 
