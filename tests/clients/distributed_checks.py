@@ -59,7 +59,11 @@ def test_minipool_waits_on_dask_futures_mixed_with_its_own(dask_client: Any) -> 
 
 
 def tour_settings() -> Any:
-    return SimpleNamespace(unit=0.03, files=100, directory=None, lang="en", trace=None)
+    # The steps order their calls by duration, in multiples of ``unit``.  A
+    # dask call has milliseconds of scheduling in front of it, more under
+    # load: a CI run with 0.03 s saw dask finish calls out of order once.
+    # At 0.2 s the calls finish 200 ms apart.
+    return SimpleNamespace(unit=0.2, files=100, directory=None, lang="en", trace=None)
 
 
 def test_the_tour_compares_dask_with_the_standard_library(dask_client: Any) -> None:
@@ -74,18 +78,18 @@ def test_the_tour_compares_dask_with_the_standard_library(dask_client: Any) -> N
     implementations = {"concurrent.futures": concurrent.futures, "dask": dask_pool}
     steps = {step.name: step for step in STEPS}
     logging.getLogger("distributed").setLevel(logging.CRITICAL)  # compute errors are expected
-    verdicts = {}
+    differences = {}
     for name in ("order", "wait", "sync"):
         report = run_step(steps[name], implementations, tour_settings())
-        verdicts[name] = report.same_as_reference("dask")
+        differences[name] = report.differences("dask")
         if name == "sync":
             raised = report.observations["dask"].behaviour.get("step raised", "")
     # Results in completion order and in input order, and wait()'s three
     # return_when, are the standard library's.
-    assert verdicts["order"] and verdicts["wait"]
+    assert differences["order"] == [] and differences["wait"] == [], differences
     # A call that closes over a lock cannot go: dask pickles every call, even
     # in one process.  The step the seed began with diverges for that reason.
-    assert not verdicts["sync"]
+    assert differences["sync"] != []
     assert "Could not serialize" in raised
     assert threading.active_count() < 50
 
