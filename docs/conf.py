@@ -1,9 +1,20 @@
-"""Sphinx configuration for minipool's documentation."""
+"""Sphinx configuration for minipool's documentation.
+
+Two languages from one source: English (the default) and Korean, whose
+translations are the gettext catalogs under ``docs/locale/ko/``::
+
+    sphinx-build -W -n -b html docs docs/_build/html                    # English
+    sphinx-build -W -n -b html -D language=ko docs docs/_build/html/ko  # Korean
+
+``python -m nox -s docs`` builds both, runs the doctests in both, and checks
+the built site (tests/test_docs.py).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
@@ -14,12 +25,15 @@ from benchmarks.table import extension_tables, rst_tables
 import minipool
 
 ROOT = Path(__file__).parent.parent
-
-# The benchmark tables are made at every build from the committed results of
-# python -m benchmarks --json (benchmarks/results/), never typed in by hand.
-_results = sorted((ROOT / "benchmarks" / "results").glob("*.json"))
-_generated = Path(__file__).parent / "_generated"
+DOCS = Path(__file__).parent
+_generated = DOCS / "_generated"
 _generated.mkdir(exist_ok=True)
+
+# The benchmark tables and chart are made at every build from the committed
+# results of python -m benchmarks --json (benchmarks/results/), never typed in
+# by hand.
+_results = sorted((ROOT / "benchmarks" / "results").glob("*.json"))
+_reports = [json.loads(path.read_text()) for path in _results]
 _extension_results = sorted((ROOT / "benchmarks" / "results" / "extensions").glob("*.json"))
 (_generated / "extension-tables.rst").write_text(
     extension_tables([json.loads(path.read_text()) for path in _extension_results])
@@ -27,10 +41,42 @@ _extension_results = sorted((ROOT / "benchmarks" / "results" / "extensions").glo
     else "No results committed yet: run ``python -m benchmarks --only extensions --json ...``.\n"
 )
 (_generated / "benchmark-tables.rst").write_text(
-    rst_tables([json.loads(path.read_text()) for path in _results])
-    if _results
+    rst_tables(_reports)
+    if _reports
     else "No results committed yet: run ``python -m benchmarks --json ...``.\n"
 )
+_chart = _generated / "benchmarks.png"
+_chart_sources = [*_results, ROOT / "benchmarks" / "chart.py"]
+if not _chart.exists() or _chart.stat().st_mtime < max(p.stat().st_mtime for p in _chart_sources):
+    from benchmarks.chart import draw  # needs matplotlib: the docs extra has it
+
+    draw(_reports, str(_chart))
+
+
+def _python_inventory() -> str:
+    """Compress intersphinx/python-objects.txt into a Sphinx inventory (format 2).
+
+    The build has no network to fetch docs.python.org's objects.inv; the
+    text file lists the standard library objects these pages link to.
+    """
+    lines = []
+    for line in (DOCS / "intersphinx" / "python-objects.txt").read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, role, page = line.split()
+        if "#" not in page:  # the usual anchor; a few names say theirs
+            page += "#module-$" if role == "py:module" else "#$"
+        lines.append(f"{name} {role} 1 {page} -")
+    header = (
+        "# Sphinx inventory version 2\n"
+        "# Project: Python\n"
+        "# Version: 3\n"
+        "# The remainder of this file is compressed using zlib.\n"
+    )
+    path = _generated / "python-objects.inv"
+    path.write_bytes(header.encode() + zlib.compress(("\n".join(lines) + "\n").encode()))
+    return str(path)
+
 
 project = "minipool"
 author = "the minipool developers"
@@ -40,12 +86,49 @@ release = minipool.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
 ]
+intersphinx_mapping = {"python": ("https://docs.python.org/3", _python_inventory())}
+
 html_theme = "furo"
 html_title = f"minipool {release}"
+html_static_path = ["_static"]
+templates_path = ["_templates"]
+# furo's default sidebar, with the language switch under the project's name.
+html_sidebars = {
+    "**": [
+        "sidebar/brand.html",
+        "sidebar/language.html",
+        "sidebar/search.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "sidebar/scroll-end.html",
+        "sidebar/variant-selector.html",
+    ]
+}
+
+# Translations: docs/locale/<language>/LC_MESSAGES/<page>.po, one catalog per
+# page (make them with ``sphinx-build -b gettext`` and sphinx-intl).
+locale_dirs = ["locale/"]
+gettext_compact = False
+gettext_uuid = False
+html_context = {"other_languages": {"en": ("한국어", "ko/"), "ko": ("English", "../")}}
+
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 # Names only the type checker sees (ParamSpec P, Self) stay as written.
 autodoc_type_aliases: dict[str, str] = {}
-exclude_patterns = ["_build", "_generated"]
+
+# Every cross-reference must resolve (sphinx-build -n).  Type variables are
+# the exception: Sphinx renders a signature's T or P as a reference, and a
+# type variable has no page to link to.
+nitpicky = True
+# So are the private typing helpers of some signatures (_StdlibFuture and
+# friends in minipool.waiting and minipool.asyncio): their docstrings say what
+# they stand for, and they are not part of the API.
+nitpick_ignore_regex = [
+    ("py:class", r"(minipool\.[a-z_.]+\.)?(T|U|P|P\.args|P\.kwargs)"),
+    ("py:class", r"(minipool\.[a-z_.]+\.)?_[A-Za-z]+"),
+]
+exclude_patterns = ["_build", "_generated", "intersphinx", "locale"]

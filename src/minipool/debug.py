@@ -18,7 +18,7 @@ waits in its message::
     >>> pool.shutdown()
 
 Turn it on for one pool with ``ThreadPoolExecutor(..., debug=True)``, or for
-every pool made from then on with :func:`set_debug` or the environment
+every pool made from then on with :func:`~minipool.set_debug` or the environment
 variable ``MINIPOOL_DEBUG=1``.
 
 How it works
@@ -148,7 +148,10 @@ def set_debug(enabled: bool) -> None:
 
 
 def debug_by_default() -> bool:
-    """Whether new pools are in debug mode when they do not say (see :func:`set_debug`)."""
+    """Whether new pools are in debug mode when they do not say.
+
+    See :func:`~minipool.set_debug`.
+    """
     return _debug_by_default
 
 

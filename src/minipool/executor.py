@@ -1,9 +1,10 @@
 """The executor interface: what every pool offers, whatever runs the calls.
 
 :class:`Executor` is the base class of :class:`~minipool.ThreadPoolExecutor`
-and of any executor a user writes.  A subclass provides :meth:`~Executor.submit`
-(and usually :meth:`~Executor.shutdown`); it gets :meth:`~Executor.map` and the
-``with`` statement from here, built on ``submit`` alone.
+and of any executor a user writes.  A subclass provides
+:meth:`~minipool.Executor.submit` (and usually
+:meth:`~minipool.Executor.shutdown`); it gets :meth:`~minipool.Executor.map`
+and the ``with`` statement from here, built on ``submit`` alone.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ method named in the table, and nowhere else::
 Who is told of each move (always *after* the state is written):
 
 - ``cancel()`` (PENDING -> CANCELLED) wakes the threads blocked in
-  :meth:`~Future.result` / :meth:`~Future.exception` (they raise
+  :meth:`~minipool.Future.result` / :meth:`~minipool.Future.exception` (they raise
   :class:`~minipool.CancelledError`) and runs the done-callbacks.  The waiters
   of ``wait()`` and ``as_completed()`` are *not* told yet.
 - ``set_running_or_notify_cancel()`` on a CANCELLED future

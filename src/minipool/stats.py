@@ -1,4 +1,4 @@
-"""Counting what a pool does: :meth:`ThreadPoolExecutor.stats` and its snapshot.
+"""Counting what a pool does: ``ThreadPoolExecutor.stats()`` and its snapshot.
 
 Statistics are always on, so they must cost next to nothing on the path of
 every call.  Each worker thread counts its own calls in *local variables* of

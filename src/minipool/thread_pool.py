@@ -17,7 +17,8 @@ started one is free.  When a worker counts itself idle differs between Python
 versions, and it decides how many threads a pool starts; we follow the running
 version (see ``_COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY``).
 
-Every worker counts what it does, for :meth:`ThreadPoolExecutor.stats` (see
+Every worker counts what it does, for
+:meth:`ThreadPoolExecutor.stats() <minipool.ThreadPoolExecutor.stats>` (see
 :mod:`minipool.stats` for how that stays cheap).  Two opt-in extras watch a
 pool from outside the core: debug mode (:mod:`minipool.debug`) and the task
 timeline (:mod:`minipool.trace`).  Debug mode adds no work at all to a pool

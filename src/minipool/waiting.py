@@ -1,4 +1,4 @@
-"""Waiting on many futures at once: :func:`wait` and :func:`as_completed`.
+"""Waiting on many futures at once: :func:`~minipool.wait` and :func:`~minipool.as_completed`.
 
 Both work the same way.  First they look at each future; those already done
 are the easy part.  For the rest they *install a waiter*: an object the future
@@ -31,7 +31,7 @@ the same three methods, so the only difference is the lock's name: a
 standard library future guards its state with ``_condition`` (a
 :class:`threading.Condition` around an ``RLock``) where ours has
 ``_state_lock``, and it keeps its list of waiters even once done.
-:func:`_lock_of` looks the lock up; everything else is shared.  (The
+``_lock_of()`` looks the lock up; everything else is shared.  (The
 standard library's own ``wait()`` does not accept minipool futures: it
 takes ``_condition``, which they do not have.)
 """
@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from typing_extensions import Protocol, TypeAlias
 
     class DoneAndNotDoneFutures(NamedTuple, Generic[T]):
-        """The named tuple :func:`wait` returns: ``(done, not_done)``."""
+        """What :func:`~minipool.wait` returns: ``(done, not_done)``."""
 
         done: set[Future[T]]
         not_done: set[Future[T]]
@@ -95,7 +95,7 @@ if TYPE_CHECKING:
 
 else:
     DoneAndNotDoneFutures = collections.namedtuple("DoneAndNotDoneFutures", "done not_done")
-    DoneAndNotDoneFutures.__doc__ = """The named tuple :func:`wait` returns: ``(done, not_done)``.
+    DoneAndNotDoneFutures.__doc__ = """What :func:`~minipool.wait` returns: ``(done, not_done)``.
 
     ``done`` is the set of futures that completed (finished or cancelled), ``not_done``
     the set of the others.
