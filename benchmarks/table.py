@@ -120,6 +120,32 @@ def extension_tables(reports: List[Dict[str, Any]]) -> str:
     )
 
 
+def files_table(reports: List[Dict[str, Any]]) -> str:
+    """The seed notes' file job: seconds (medians) of each contender, per run."""
+    reports = sorted(reports, key=lambda r: tuple(int(p) for p in r["python"].split(".")))
+    runs = [(r, next(t for t in r["timings"] if t["name"] == "files")) for r in reports]
+    first = runs[0][1]
+    contenders = [
+        ("loop", "a plain loop"),
+        ("raw_threads", "two raw threads"),
+        ("stdlib", "concurrent.futures, %d workers" % first.get("workers", 0)),
+        ("minipool", "minipool, %d workers" % first.get("workers", 0)),
+    ]
+    rows = []
+    for key, label in contenders:
+        cells = [label]
+        for _report, files in runs:
+            median = files["median"][key]
+            cells.append("%.2f s (%.1f x)" % (median, median / files["median"]["loop"]))
+        rows.append(cells)
+    return _list_table(
+        "Writing %s small files (median seconds, and times the loop)"
+        % "{:,}".format(first["size"]),
+        ["contender", *["Python %s" % r["python"] for r, _files in runs]],
+        rows,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     paths = list(sys.argv[1:] if argv is None else argv)
     if not paths:

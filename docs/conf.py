@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).parent.parent))  # for benchmarks.table
 
-from benchmarks.table import extension_tables, rst_tables
+from benchmarks.table import extension_tables, files_table, rst_tables
 
 import minipool
 
@@ -44,6 +44,9 @@ _extension_results = sorted((ROOT / "benchmarks" / "results" / "extensions").glo
     rst_tables(_reports)
     if _reports
     else "No results committed yet: run ``python -m benchmarks --json ...``.\n"
+)
+(_generated / "files-table.rst").write_text(
+    files_table(_reports) if _reports else "No results committed yet.\n"
 )
 _chart = _generated / "benchmarks.png"
 _chart_sources = [*_results, ROOT / "benchmarks" / "chart.py"]

@@ -130,6 +130,23 @@ def test_cancel_of_running_future_returns_false(impl: ModuleType) -> None:
     assert future.running()
 
 
+def test_a_minipool_future_has_no_condition_until_a_thread_blocks() -> None:
+    # docs/differences.rst: the standard library's Future has a private
+    # _condition from the start; minipool's builds its condition on demand,
+    # under another name, so code reaching for _condition does not work.
+    import concurrent.futures
+
+    assert hasattr(concurrent.futures.Future(), "_condition")
+    future: minipool.Future[int] = minipool.Future()
+    assert not hasattr(future, "_condition")
+    assert future._done_condition is None
+    try:
+        future.result(timeout=0)
+    except minipool.TimeoutError:
+        pass
+    assert future._done_condition is not None and not hasattr(future, "_condition")
+
+
 def test_repr_names_the_result_or_exception_class(impl: ModuleType) -> None:
     returned, raised = impl.Future(), impl.Future()
     returned.set_result([1])

@@ -155,6 +155,49 @@ def test_a_failing_initializer_breaks_the_pool_the_same_way() -> None:
     assert observed[3] == [("CRITICAL", "Exception in initializer:", "ValueError")]
 
 
+def test_a_failing_initializer_skips_a_cancelled_queued_future_where_the_stdlib_stops(
+    impl: ModuleType,
+) -> None:
+    # docs/differences.rst: the standard library calls set_exception() on
+    # every queued future, so a cancelled one raises InvalidStateError in the
+    # worker, which dies, and the futures queued after it stay pending for
+    # ever.  minipool skips the cancelled one and fails the rest.
+    import concurrent.futures
+
+    initializing, fail_now = threading.Event(), threading.Event()
+
+    def initializer() -> None:
+        initializing.set()
+        assert fail_now.wait(PROMPTLY)
+        raise ValueError("no database")
+
+    import logging
+
+    errors_in_threads: list[str] = []
+    old_hook = threading.excepthook
+    threading.excepthook = lambda args: errors_in_threads.append(args.exc_type.__name__)
+    logger = logging.getLogger("concurrent.futures")
+    logger.disabled = True  # the initializer's failure is logged: expected here
+    try:
+        pool = impl.ThreadPoolExecutor(1, initializer=initializer)
+        first, cancelled, last = (pool.submit(pow, 2, n) for n in range(3))
+        assert initializing.wait(PROMPTLY)
+        assert cancelled.cancel()
+        fail_now.set()
+        assert type(first.exception(PROMPTLY)).__name__ == "BrokenThreadPool"
+        pool.shutdown(wait=True)
+    finally:
+        threading.excepthook = old_hook
+        logger.disabled = False
+    if impl is concurrent.futures:
+        assert errors_in_threads == ["InvalidStateError"]
+        assert not last.done()  # lost: nothing will ever complete it
+    else:
+        assert errors_in_threads == []
+        assert type(last.exception(PROMPTLY)).__name__ == "BrokenThreadPool"
+    assert cancelled.cancelled()
+
+
 # -- map -------------------------------------------------------------------------
 
 
