@@ -52,11 +52,23 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python="3.13")
 def docs(session: nox.Session) -> None:
-    """The Sphinx site (warnings are errors) and the doctests in it and in the docstrings."""
-    session.install(".[docs]")
-    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
+    """The Sphinx site in English and Korean, its doctests, and the checks of tests/test_docs.py.
+
+    Warnings are errors, and every cross-reference must resolve (-W -n).
+    The site: docs/_build/html (English), docs/_build/html/ko (Korean).
+    """
+    session.install(".[docs,test]")
+    html = Path("docs", "_build", "html")
+    strict = ["-W", "-n", "--keep-going"]
+    for language, output in (("en", html), ("ko", html / "ko")):
+        session.run("sphinx-build", *strict, "-b", "html", "-D", f"language={language}",
+                    "docs", str(output))  # fmt: skip
+        session.run("sphinx-build", *strict, "-b", "doctest", "-D", f"language={language}",
+                    "docs", f"docs/_build/doctest-{language}")  # fmt: skip
+    # The built site against the code: every public name rendered, both
+    # languages, the language links (and the checks that need no build).
     session.run(
-        "sphinx-build", "-W", "--keep-going", "-b", "doctest", "docs", "docs/_build/doctest"
+        "python", "-m", "pytest", "tests/test_docs.py", env={"MINIPOOL_DOCS_HTML": str(html)}
     )
 
 

@@ -229,6 +229,77 @@ def test_every_test_the_differences_table_cites_exists() -> None:
     assert cited >= len(rows) - 1
 
 
+# -- the Korean translation -----------------------------------------------------------
+
+CATALOGS = DOCS / "locale" / "ko" / "LC_MESSAGES"
+
+
+def read_catalog(path: Path) -> dict[str, str]:
+    """msgid -> msgstr of a gettext catalog (the subset of the format sphinx-intl writes)."""
+    messages: dict[str, str] = {}
+    key, parts = "", {"msgid": "", "msgstr": ""}
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith(("msgid ", "msgstr ")):
+            key, _, quoted = line.partition(" ")
+            if key == "msgid" and parts["msgid"]:
+                messages[parts["msgid"]] = parts["msgstr"]
+                parts = {"msgid": "", "msgstr": ""}
+            parts[key] = ast.literal_eval(quoted)
+        elif line.startswith('"') and key:
+            parts[key] += ast.literal_eval(line)
+    if parts["msgid"]:
+        messages[parts["msgid"]] = parts["msgstr"]
+    return messages
+
+
+def catalogs() -> dict[str, dict[str, str]]:
+    return {
+        path.relative_to(CATALOGS).with_suffix("").as_posix(): read_catalog(path)
+        for path in sorted(CATALOGS.glob("**/*.po"))
+    }
+
+
+def translatable(msgid: str) -> bool:
+    """False for what the generated tables hold: numbers, and Python versions."""
+    return not re.fullmatch(r"(Python )?[\d.]+( s \([\d.]+ x\))?", msgid)
+
+
+def markup(text: str) -> list[str]:
+    """The code a message refers to: its ``literals`` and :role:`targets`."""
+    return sorted(set(re.findall(r"``[^`]+``|:\w+:`[^`]+`", text)))
+
+
+def test_the_tutorial_and_the_home_page_are_translated_into_korean() -> None:
+    pages = catalogs()
+    tutorial = {page for page in pages if page.startswith("tutorial/")}
+    assert "index" in pages and "tutorial/deadlocks" in tutorial
+    assert tutorial == {"tutorial/" + p.stem for p in (DOCS / "tutorial").glob("*.rst")}
+    for page, messages in pages.items():
+        for msgid, msgstr in messages.items():
+            if translatable(msgid):
+                assert msgstr, "%s: no Korean for %r" % (page, msgid[:60])
+                assert re.search("[\uac00-\ud7a3]", msgstr) or msgstr == msgid, msgstr
+                # A translation keeps every piece of code the English names.
+                assert markup(msgstr) == markup(msgid), (page, msgid[:60])
+
+
+def test_the_korean_catalogs_hold_every_message_of_the_current_pages(tmp_path: Path) -> None:
+    # A changed English sentence is a new msgid: the Korean page would show
+    # it in English until the catalog is updated (sphinx-intl update).
+    pytest.importorskip("sphinx", reason="the docs extra (python -m nox -s docs runs this)")
+    child = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-b", "gettext", str(DOCS), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert child.returncode == 0, child.stderr[-3000:]
+    for page, messages in catalogs().items():
+        current = {m for m in read_catalog(tmp_path / (page + ".pot")) if translatable(m)}
+        stale = sorted(m[:60] for m in current - set(messages))
+        assert not stale, "%s: run sphinx-intl update and translate: %s" % (page, stale)
+
+
 # -- the built site -------------------------------------------------------------------
 
 
@@ -241,13 +312,15 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("furo")
     pytest.importorskip("matplotlib")
     output = tmp_path_factory.mktemp("html")
-    child = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(DOCS), str(output)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert child.returncode == 0, child.stderr[-3000:]
+    for language, directory in (("en", output), ("ko", output / "ko")):
+        command = ["-b", "html", "-D", f"language={language}", str(DOCS), str(directory)]
+        child = subprocess.run(
+            [sys.executable, "-m", "sphinx", "-q", *command],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert child.returncode == 0, child.stderr[-3000:]
     return output
 
 
@@ -300,3 +373,14 @@ def test_every_page_links_to_itself_in_the_other_language(built_site: Path) -> N
         expected = built_site / (Path(*relative.parts[1:]) if in_korean else Path("ko", relative))
         assert target == expected.resolve(), page
         assert match.group(2) == ("en" if in_korean else "ko")
+
+
+@pytest.mark.timeout(300)
+def test_the_korean_pages_are_built_in_korean(built_site: Path) -> None:
+    for page, messages in catalogs().items():
+        html = (built_site / "ko" / (page + ".html")).read_text(encoding="utf-8")
+        assert re.search(r'<html [^>]*lang="ko"', html), page
+        title = messages[(DOCS / (page + ".rst")).read_text(encoding="utf-8").split("\n")[0]]
+        assert "<h1>%s" % title in html, page
+    english = (built_site / "tutorial" / "deadlocks.html").read_text(encoding="utf-8")
+    assert re.search(r'<html [^>]*lang="en"', english) and "Two deadlocks" in english
