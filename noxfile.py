@@ -43,10 +43,9 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff (check and format) and mypy --strict."""
     session.install(".[lint]")
-    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "docs/conf.py")
-    session.run(
-        "ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py", "docs/conf.py"
-    )
+    python_files = ["src", "tests", "benchmarks", "noxfile.py", "docs"]
+    session.run("ruff", "check", *python_files)
+    session.run("ruff", "format", "--check", *python_files)
     session.run("mypy", "--strict", "src", "tests/typing", "benchmarks")
 
 

@@ -66,6 +66,9 @@ def draw(reports: List[Dict[str, Any]], output: str) -> None:
     matplotlib.use("Agg")  # no screen needed
     import matplotlib.pyplot as plt
 
+    # Oldest Python first, so the right panel shows the newest (a file name
+    # order would put 3.9 after 3.13).
+    reports = sorted(reports, key=lambda r: tuple(int(p) for p in r["python"].split(".")))
     figure, (left, right) = plt.subplots(
         1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [3, 2]}
     )

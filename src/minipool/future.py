@@ -1,6 +1,6 @@
 """The future: a box for one result that is filled once, from any thread.
 
-A :class:`Future` knows nothing of threads pools.  It holds a state, a result
+A :class:`Future` knows nothing of threads or pools.  It holds a state, a result
 or an exception, the callbacks to run when it is done, and the *waiters* of
 :func:`~minipool.wait` and :func:`~minipool.as_completed` to tell when it is
 done.  Executors create futures and move them through their states; users
