@@ -97,6 +97,7 @@ intersphinx_mapping = {"python": ("https://docs.python.org/3", _python_inventory
 html_theme = "furo"
 html_title = f"minipool {release}"
 html_static_path = ["_static"]
+html_css_files = ["minipool.css"]
 templates_path = ["_templates"]
 # furo's default sidebar, with the language switch under the project's name.
 html_sidebars = {

@@ -32,6 +32,7 @@ SHOTS = [
     ("benchmark-chart.png", "benchmarks.html", "img[src$='benchmarks.png']", "element"),
     ("tutorial-files-timeline.png", "tutorial/files.html", "img[src$='files-gantt.png']",
      "element"),
+    ("differences-table.png", "differences.html", None, "window"),
     ("how-it-works-state-machine.png", "how-it-works.html", "#the-future-s-state-machine",
      "scroll"),
 ]  # fmt: skip
