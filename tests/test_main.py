@@ -68,22 +68,30 @@ def test_a_reader_that_goes_away_ends_the_tour_quietly() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child")
 def test_ctrl_c_stops_the_tour_cleanly_and_removes_its_files(tmp_path: Path) -> None:
-    tour = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "minipool",
-            "--step",
-            "files",
-            "--files",
-            "40000",
-            "--directory",
-            str(tmp_path),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # A suite started in the background of a non-interactive shell inherits
+    # SIGINT ignored, a child would too, and Python then installs no handler
+    # for it.  A handled signal is reset to the default in a child: handle it
+    # here while the tour starts, so that it starts as from a terminal.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        tour = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "minipool",
+                "--step",
+                "files",
+                "--files",
+                "40000",
+                "--directory",
+                str(tmp_path),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert tour.stdout is not None
     # The progress lines (one per quarter when not on a terminal) say the
     # pool is writing: interrupt it then.
