@@ -136,7 +136,7 @@ def files_table(reports: List[Dict[str, Any]]) -> str:
         cells = [label]
         for _report, files in runs:
             median = files["median"][key]
-            cells.append("%.2f s (%.1f x)" % (median, median / files["median"]["loop"]))
+            cells.append("%.2f s (%.1f\u00d7)" % (median, median / files["median"]["loop"]))
         rows.append(cells)
     return _list_table(
         "Writing %s small files (median seconds, and times the loop)"

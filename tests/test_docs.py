@@ -261,7 +261,7 @@ def catalogs() -> dict[str, dict[str, str]]:
 
 def translatable(msgid: str) -> bool:
     """False for what the generated tables hold: numbers, and Python versions."""
-    return not re.fullmatch(r"(Python )?[\d.]+( s \([\d.]+ x\))?", msgid)
+    return not re.fullmatch(r"(Python )?[\d.]+( s \([\d.]+\u00d7\))?", msgid)
 
 
 def markup(text: str) -> list[str]:
@@ -275,6 +275,8 @@ def test_the_tutorial_and_the_home_page_are_translated_into_korean() -> None:
     assert "index" in pages and "tutorial/deadlocks" in tutorial
     assert tutorial == {"tutorial/" + p.stem for p in (DOCS / "tutorial").glob("*.rst")}
     for page, messages in pages.items():
+        if page not in tutorial | {"index"} and not any(messages.values()):
+            continue  # a page not translated (yet): it shows in English, whole
         for msgid, msgstr in messages.items():
             if translatable(msgid):
                 assert msgstr, "%s: no Korean for %r" % (page, msgid[:60])
