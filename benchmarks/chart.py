@@ -20,6 +20,11 @@ import sys
 from typing import Any, Dict, List, Sequence
 
 
+def by_version(reports: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """*reports* oldest Python first (file names would put 3.9 after 3.13)."""
+    return sorted(reports, key=lambda r: tuple(int(p) for p in r["python"].split(".")))
+
+
 def ratios(report: Dict[str, Any]) -> Dict[str, float]:
     """minipool / stdlib for every measurement of one run, by label."""
     result = {}
@@ -66,9 +71,7 @@ def draw(reports: List[Dict[str, Any]], output: str) -> None:
     matplotlib.use("Agg")  # no screen needed
     import matplotlib.pyplot as plt
 
-    # Oldest Python first, so the right panel shows the newest (a file name
-    # order would put 3.9 after 3.13).
-    reports = sorted(reports, key=lambda r: tuple(int(p) for p in r["python"].split(".")))
+    reports = by_version(reports)  # so that the right panel shows the newest
     figure, (left, right) = plt.subplots(
         1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [3, 2]}
     )

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any, Dict, List, Sequence
 
-from benchmarks.chart import EXTRAS, extras_costs, ratios
+from benchmarks.chart import EXTRAS, by_version, extras_costs, ratios
 
 
 def _list_table(title: str, header: List[str], rows: List[List[str]]) -> str:
@@ -24,7 +24,7 @@ def _list_table(title: str, header: List[str], rows: List[List[str]]) -> str:
 
 
 def rst_tables(reports: List[Dict[str, Any]]) -> str:
-    reports = sorted(reports, key=lambda r: tuple(int(p) for p in r["python"].split(".")))
+    reports = by_version(reports)
     versions = ["Python %s" % r["python"] for r in reports]
     first = reports[0]
 
@@ -84,7 +84,7 @@ def rst_tables(reports: List[Dict[str, Any]]) -> str:
 
 def extension_tables(reports: List[Dict[str, Any]]) -> str:
     """Tables of ``python -m benchmarks --only extensions`` runs (peak memory, MB)."""
-    reports = sorted(reports, key=lambda r: tuple(int(p) for p in r["python"].split(".")))
+    reports = by_version(reports)
     versions = ["Python %s" % r["python"] for r in reports]
     first = reports[0]["extensions"]
     largest = max(first["map_peak_bytes"]["stdlib map"], key=int)
@@ -122,7 +122,7 @@ def extension_tables(reports: List[Dict[str, Any]]) -> str:
 
 def files_table(reports: List[Dict[str, Any]]) -> str:
     """The seed notes' file job: seconds (medians) of each contender, per run."""
-    reports = sorted(reports, key=lambda r: tuple(int(p) for p in r["python"].split(".")))
+    reports = by_version(reports)
     runs = [(r, next(t for t in r["timings"] if t["name"] == "files")) for r in reports]
     first = runs[0][1]
     contenders = [

@@ -48,9 +48,14 @@ _extension_results = sorted((ROOT / "benchmarks" / "results" / "extensions").glo
 (_generated / "files-table.rst").write_text(
     files_table(_reports) if _reports else "No results committed yet.\n"
 )
+# The chart takes matplotlib a few seconds: drawn again only when a result
+# or the drawing code is newer than it.
 _chart = _generated / "benchmarks.png"
 _chart_sources = [*_results, ROOT / "benchmarks" / "chart.py"]
-if not _chart.exists() or _chart.stat().st_mtime < max(p.stat().st_mtime for p in _chart_sources):
+_chart_stale = not _chart.exists() or _chart.stat().st_mtime < max(
+    p.stat().st_mtime for p in _chart_sources
+)
+if _reports and _chart_stale:
     from benchmarks.chart import draw  # needs matplotlib: the docs extra has it
 
     draw(_reports, str(_chart))
@@ -117,7 +122,14 @@ html_sidebars = {
 locale_dirs = ["locale/"]
 gettext_compact = False
 gettext_uuid = False
-html_context = {"other_languages": {"en": ("한국어", "ko/"), "ko": ("English", "../")}}
+# For the sidebar's language link (_templates/sidebar/language.html): the
+# other language of each build, its name, code, and where its site is.
+html_context = {
+    "other_language": {
+        "en": {"name": "한국어", "code": "ko", "root": "ko/"},
+        "ko": {"name": "English", "code": "en", "root": "../"},
+    }
+}
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"

@@ -7,8 +7,12 @@
   the standard library, and every move it does not list is refused.
 - The differences table (docs/differences.rst) names every name minipool adds
   to the standard library's API, and only tests that exist.
+- The Korean catalogs (docs/locale/ko) translate every sentence of the home
+  page and the tutorial, keep the code each sentence names, and are up to
+  date with the English pages (that check needs Sphinx's gettext builder).
 - The built site (needs Sphinx: ``python -m nox -s docs`` runs these after
-  building both languages) renders every public name, in both languages.
+  building both languages) renders every public name, builds the translated
+  pages in Korean, and links every page to itself in the other language.
 """
 
 from __future__ import annotations

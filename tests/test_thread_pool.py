@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import gc
+import logging
 import os
 import re
 import subprocess
@@ -162,16 +164,12 @@ def test_a_failing_initializer_skips_a_cancelled_queued_future_where_the_stdlib_
     # every queued future, so a cancelled one raises InvalidStateError in the
     # worker, which dies, and the futures queued after it stay pending for
     # ever.  minipool skips the cancelled one and fails the rest.
-    import concurrent.futures
-
     initializing, fail_now = threading.Event(), threading.Event()
 
     def initializer() -> None:
         initializing.set()
         assert fail_now.wait(PROMPTLY)
         raise ValueError("no database")
-
-    import logging
 
     errors_in_threads: list[str] = []
     old_hook = threading.excepthook

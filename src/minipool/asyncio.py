@@ -26,8 +26,8 @@ stops the call if it has not started; a minipool future that is cancelled
 future.  As in asyncio's own chaining, the asyncio side's cancel travels
 through a done-callback, which the loop runs on its next turn: a worker
 that frees up in between may still start the call.  The minipool future's
-errors reach asyncio as asyncio's own
-classes, as :func:`asyncio.wrap_future` converts the standard library's:
+errors reach asyncio as asyncio's own classes, as :func:`asyncio.wrap_future`
+converts the standard library's:
 ``minipool.CancelledError`` becomes :class:`asyncio.CancelledError`,
 ``minipool.TimeoutError`` :class:`asyncio.TimeoutError` and
 ``minipool.InvalidStateError`` :class:`asyncio.InvalidStateError`.
