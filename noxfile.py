@@ -1,22 +1,36 @@
-"""Sessions: the test suite on every Python from 3.9 to 3.13, lint, and the docs.
+"""Sessions: the test suite on every Python from 3.9 to 3.15, lint, and the docs.
 
     python -m nox                 # everything (what CI runs)
     python -m nox -s tests-3.12   # one interpreter
+    python -m nox -s sid-3.14     # Debian sid's 3.14, in its chroot (tools/sid-chroot)
     HYPOTHESIS_PROFILE=long python -m nox -s tests   # the long property runs
     python -m nox -s equivalence-3.13 -- --impl=concurrent.futures   # the control run
+    python -m nox -s sid-3.15 -- tests/equivalence --impl=concurrent.futures
 
-Each interpreter is tested against its own standard library.  The
-interpreters are found under ~/.pyenv/versions (and on PATH).
+Each interpreter is tested against its own standard library.  Three kinds:
+
+- pyenv's (3.9 ... 3.13.0), found under ~/.pyenv/versions and on PATH;
+- the newest patch releases (3.13.18, 3.14.x, 3.15.x), Debian sid's
+  packages, which need a newer C library than the host's: they run in the
+  chroot that ``tools/sid-chroot ensure`` makes (.ci/run does), and their
+  sessions skip, saying why, where it is missing;
+- the free-threaded builds (3.14t, 3.15t), wherever a ``python3.14t`` is
+  installed (under ~/.pyenv/versions or on PATH); where one is missing, its
+  session skips, saying so.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import nox
 
 PYTHONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
+SID_PYTHONS = ["3.13", "3.14", "3.15"]  # in the chroot of tools/sid-chroot
+FREE_THREADED = ["3.14t", "3.15t"]
 
 # Put every pyenv interpreter on PATH so that nox finds python3.9 ... python3.13.
 _pyenv = Path.home() / ".pyenv" / "versions"
@@ -24,11 +38,41 @@ if _pyenv.is_dir():
     _bins = sorted(str(p / "bin") for p in _pyenv.iterdir() if (p / "bin").is_dir())
     os.environ["PATH"] = os.pathsep.join([*_bins, os.environ.get("PATH", "")])
 
-nox.options.sessions = ["lint", "tests", "docs", "mutants-3.13"]
+
+def _runs_free_threaded(version: str) -> bool:
+    """Whether python3.14t (say) is here, runs, and is a free-threaded build.
+
+    Run, not only looked up: pyenv's shims directory has a python3.14t that
+    fails when no such version is installed.
+    """
+    executable = shutil.which(f"python{version}")
+    if executable is None:
+        return False
+    check = "import sysconfig; print(sysconfig.get_config_var('Py_GIL_DISABLED'))"
+    try:
+        answer = subprocess.run(
+            [executable, "-c", check], check=False, capture_output=True, text=True
+        )
+    except OSError:
+        return False
+    return answer.returncode == 0 and answer.stdout.strip() == "1"
+
+
+FREE_THREADED_HERE = [v for v in FREE_THREADED if _runs_free_threaded(v)]
+SID_CHROOT = Path("tools", "sid-chroot")
+
+nox.options.sessions = [
+    "lint",
+    "tests",
+    *(f"tests-{v}" for v in FREE_THREADED if v not in FREE_THREADED_HERE),  # they skip
+    *(f"sid-{v}" for v in SID_PYTHONS),
+    "docs",
+    "mutants-3.13",
+]
 nox.options.error_on_missing_interpreters = True
 
 
-@nox.session(python=PYTHONS)
+@nox.session(python=PYTHONS + FREE_THREADED_HERE)
 def tests(session: nox.Session) -> None:
     """The whole test suite, including CPython's own concurrent.futures tests."""
     # matplotlib (the bench extra) for the Gantt chart test of minipool.trace:
@@ -37,6 +81,57 @@ def tests(session: nox.Session) -> None:
     # tests/test_clients.py runs each real client against minipool.
     session.install(".[test,clients,bench]" if session.python == PYTHONS[-1] else ".[test,clients]")
     session.run("python", "-m", "pytest", *session.posargs)
+
+
+def _missing_free_threaded(version: str) -> None:
+    def session_function(session: nox.Session) -> None:
+        session.skip(
+            f"no python{version} here: a free-threaded build is not packaged; build CPython"
+            f" {version[:-1]} with ./configure --disable-gil and install it under"
+            f" ~/.pyenv/versions/ to test it (docs/free-threading.rst)"
+        )
+
+    session_function.__doc__ = f"The test suite on free-threaded {version} (not installed here)."
+    nox.session(name=f"tests-{version}", python=False)(session_function)
+
+
+for _version in FREE_THREADED:
+    if _version not in FREE_THREADED_HERE:
+        _missing_free_threaded(_version)
+
+
+def _sid_session(version: str) -> None:
+    def session_function(session: nox.Session) -> None:
+        status = subprocess.run(
+            [str(SID_CHROOT), "status"], check=False, capture_output=True, text=True
+        )
+        if status.returncode != 0:
+            session.skip(
+                f"no Debian sid chroot for python{version}: {status.stderr.strip()}"
+                " (tools/sid-chroot ensure makes it; .ci/run does)"
+            )
+        # The venv lives in the project directory, which the chroot sees at
+        # the same path: .nox/sid-3.14, made by the chroot's own python3.14.
+        venv = Path(".nox", f"sid-{version}").resolve()
+        python = str(venv / "bin" / "python")
+        run = [str(SID_CHROOT), "run"]
+        if not (venv / "bin" / "python").exists():
+            session.run(*run, f"python{version}", "-m", "venv", str(venv), external=True)
+        session.run(*run, python, "-m", "pip", "install", "--quiet", "--upgrade", "pip",
+                    external=True)  # fmt: skip
+        session.run(*run, python, "-m", "pip", "install", "--quiet", ".[test,clients]",
+                    external=True)  # fmt: skip
+        session.run(*run, python, "-m", "pytest", *session.posargs, external=True)
+
+    session_function.__doc__ = (
+        f"The whole test suite on Debian sid's python{version} (its newest patch release),"
+        " in the chroot of tools/sid-chroot."
+    )
+    nox.session(name=f"sid-{version}", python=False)(session_function)
+
+
+for _version in SID_PYTHONS:
+    _sid_session(_version)
 
 
 @nox.session(python="3.13")

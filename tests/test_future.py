@@ -172,6 +172,48 @@ def test_result_reraises_the_very_exception_object(impl: ModuleType) -> None:
     assert future.exception() is error
 
 
+class FalsyError(Exception):
+    """An exception whose truth value is False (gh-132063)."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def test_an_exception_that_is_false_is_treated_as_the_running_release_does() -> None:
+    # Raised by result() from 3.13.4 and 3.14 on, returned as None before;
+    # repr() and wait() read it the same on both implementations either way.
+    def scenario(impl: ModuleType) -> list[Any]:
+        future = impl.Future()
+        future.set_exception(FalsyError("quiet"))
+        try:
+            outcome: Any = ("returned", future.result())
+        except FalsyError as error:
+            outcome = ("raised", str(error))
+        done = impl.wait([future], timeout=0, return_when=impl.FIRST_EXCEPTION).done
+        return [outcome, repr(future), type(future.exception()).__name__, len(done)]
+
+    observed = assert_same(scenario)
+    assert observed[0][0] in {"raised", "returned"}
+
+
+def test_get_snapshot_exists_and_reads_alike_where_the_standard_library_has_it() -> None:
+    # The private Future._get_snapshot() of 3.15 (asyncio reads futures with it).
+    def scenario(impl: ModuleType) -> list[Any]:
+        if not hasattr(impl.Future, "_get_snapshot"):
+            return ["no _get_snapshot"]
+        error = ValueError("boom")
+        futures = [impl.Future() for _ in range(5)]
+        futures[1].set_running_or_notify_cancel()
+        futures[2].set_result(42)
+        futures[3].set_exception(error)
+        futures[4].cancel()
+        snapshots = [future._get_snapshot() for future in futures]
+        return [(done, cancelled, result, exception is error if exception else exception)
+                for done, cancelled, result, exception in snapshots]  # fmt: skip
+
+    assert_same(scenario)
+
+
 def test_timeout_error_is_the_builtin_from_python_3_11(impl: ModuleType) -> None:
     future = impl.Future()
     with pytest.raises(impl.TimeoutError):

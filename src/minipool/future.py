@@ -71,6 +71,7 @@ has told its waiters all they will ever hear, so it drops them
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import types
 from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Protocol, TypeVar
@@ -110,6 +111,20 @@ _STATE_DESCRIPTIONS = {
 # raised, to the logger the standard library uses, so that logging set up for
 # concurrent.futures applies to minipool unchanged.
 LOGGER = logging.getLogger("concurrent.futures")
+
+# gh-132063: result() used to test the exception's truth value, so a future
+# holding an exception whose __bool__ (or __len__) says False returned None
+# instead of raising it.  Fixed in 3.14.0 and in the 3.13 series from 3.13.4;
+# 3.12 and older keep the old test.  Patch releases change behaviour too, so
+# the full release number decides (repr() still tests the truth value on
+# every version: see __repr__).
+_RESULT_RAISES_FALSY_EXCEPTIONS = sys.version_info >= (3, 13, 4)
+
+# Python 3.15 added the private Future._get_snapshot(), which asyncio uses to
+# copy a finished future's state in one lock acquisition (gh-134173); no
+# earlier series has it (3.14.10 does not).  Ours exists where the standard
+# library's does, so that code testing for it sees the same.
+_HAS_GET_SNAPSHOT = sys.version_info >= (3, 15)
 
 T = TypeVar("T")
 
@@ -235,6 +250,21 @@ class Future(Generic[T]):
             )
         return "<%s at %#x state=%s>" % (name, id(self), description)
 
+    if _HAS_GET_SNAPSHOT:
+
+        def _get_snapshot(self) -> tuple[bool, bool, Any, BaseException | None]:
+            """``(done, cancelled, result, exception)``, read under one lock (3.15+).
+
+            A future that is not done reads ``(False, False, None, None)``, a
+            cancelled one ``(True, True, None, None)``.
+            """
+            with self._state_lock:
+                if self._state == FINISHED:
+                    return True, False, self._result, self._exception
+                if self._state in _CANCELLED_STATES:
+                    return True, True, None, None
+                return False, False, None, None
+
     def cancelled(self) -> bool:
         """Return True if the future was cancelled."""
         with self._state_lock:
@@ -263,7 +293,7 @@ class Future(Generic[T]):
         try:
             if self._state != FINISHED:
                 self._wait_until_finished(timeout)
-            if self._exception:
+            if self._exception is not None and (_RESULT_RAISES_FALSY_EXCEPTIONS or self._exception):
                 raise self._exception
             result: T = self._result
             return result
