@@ -260,13 +260,13 @@ def test_accepted_calls_are_exactly_those_that_fit(
     # max_pending accepted calls are unfinished; every accepted call runs.
     gate = Gate()
     unfinished: list[int] = []
-    accepted: list[minipool.Future[Any]] = []
+    accepted: dict[int, minipool.Future[Any]] = {}  # by the step that submitted it
     with ThreadPoolExecutor(workers, max_pending=max_pending, on_full="reject") as pool:
         for step, action in enumerate(plan):
             if action == "submit":
                 fits = len(unfinished) < workers + max_pending
                 try:
-                    accepted.append(pool.submit(gate.task, step))
+                    accepted[step] = pool.submit(gate.task, step)
                 except RejectedError:
                     assert not fits
                 else:
@@ -278,7 +278,6 @@ def test_accepted_calls_are_exactly_those_that_fit(
                 oldest = unfinished.pop(0)
                 gate.wait_started(oldest)
                 gate.open(oldest)
-                future = next(f for f in accepted if not f.done())
-                assert future.result(PROMPTLY) == oldest
+                assert accepted[oldest].result(PROMPTLY) == oldest
         gate.open_all()
-    assert all(f.done() and not f.cancelled() for f in accepted)
+    assert all(f.done() and not f.cancelled() for f in accepted.values())

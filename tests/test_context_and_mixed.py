@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextvars
+import sys
 import threading
 from types import ModuleType
 from typing import Any
@@ -19,8 +20,12 @@ REQUEST = contextvars.ContextVar("REQUEST", default="none")
 # -- copy_context -----------------------------------------------------------
 
 
-def test_by_default_a_task_does_not_see_its_submitters_context() -> None:
-    # The standard library's behaviour, kept: a worker runs in its own context.
+def test_by_default_a_worker_gets_the_context_threading_gives_a_new_thread() -> None:
+    # The standard library's behaviour, kept: a worker runs in the context
+    # its thread started with.  That is an empty one, unless
+    # sys.flags.thread_inherit_context is set (3.14+, by default on the
+    # free-threaded builds): then a copy of the context of the thread that
+    # started it, which is the thread whose submit() started it.
     def scenario(impl: ModuleType) -> list[str]:
         token = REQUEST.set("from the submitter")
         try:
@@ -29,7 +34,27 @@ def test_by_default_a_task_does_not_see_its_submitters_context() -> None:
         finally:
             REQUEST.reset(token)
 
-    assert assert_same(scenario) == ["none", "none", "none"]
+    inherits = getattr(sys.flags, "thread_inherit_context", 0)
+    expected = "from the submitter" if inherits else "none"
+    assert assert_same(scenario) == [expected] * 3
+
+
+def test_a_worker_keeps_the_context_of_the_submit_that_started_it() -> None:
+    # With thread_inherit_context, the first submitter's context travels with
+    # the worker to every later call, whoever submits it; without, neither does.
+    def scenario(impl: ModuleType) -> list[str]:
+        seen = []
+        with impl.ThreadPoolExecutor(1) as pool:
+            for name in ("first", "second"):
+                token = REQUEST.set(name)
+                try:
+                    seen.append(pool.submit(REQUEST.get).result(PROMPTLY))
+                finally:
+                    REQUEST.reset(token)
+        return seen
+
+    inherits = getattr(sys.flags, "thread_inherit_context", 0)
+    assert assert_same(scenario) == (["first", "first"] if inherits else ["none", "none"])
 
 
 def test_copy_context_runs_each_task_in_a_copy_of_the_submitters_context() -> None:

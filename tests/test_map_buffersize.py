@@ -202,4 +202,7 @@ def test_peak_memory_stays_flat_with_buffersize() -> None:
     large = peak_memory_of_map(minipool, 20_000, buffersize=8)
     unbuffered = peak_memory_of_map(minipool, 20_000, buffersize=None)
     assert large < small * 2
-    assert unbuffered > large * 10
+    # Unbuffered, all 20,000 futures are alive at once.  (Not "10x": on a
+    # free-threaded build memory freed in one thread may be reclaimed later,
+    # which lifts the buffered peak; 8.7x was seen on 3.14t, 40x with the GIL.)
+    assert unbuffered > large * 5

@@ -150,3 +150,15 @@ def test_the_gantt_chart_is_a_png_with_a_row_per_worker(tmp_path: Path) -> None:
         list(pool.map(abs, range(100)))
     path = recording.write_gantt(tmp_path / "gantt.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_calls_ended_at_once_by_many_workers_get_one_number_each() -> None:
+    # Numbering and appending are one step under the recording's lock; without
+    # it, two workers ending together (common on a free-threaded build) share
+    # a number, and the trace events get two slices with one id.
+    calls = 20_000
+    with trace.record() as recording, ThreadPoolExecutor(max_workers=4) as pool:
+        for future in [pool.submit(abs, -n) for n in range(calls)]:
+            future.result()
+    numbers = [task.task for task in recording.tasks]
+    assert sorted(numbers) == list(range(calls))

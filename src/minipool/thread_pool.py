@@ -36,6 +36,7 @@ it: work already submitted still runs, new work is refused.
 from __future__ import annotations
 
 import contextvars
+import inspect
 import itertools
 import os
 import queue
@@ -50,6 +51,7 @@ from minipool.errors import BrokenThreadPool, InvalidStateError
 from minipool.executor import Executor
 from minipool.future import LOGGER, Future
 from minipool.stats import PoolStats, WorkerTally, clock, combine
+from minipool.worker_context import HAS_WORKER_CONTEXT, WorkerContext
 
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec, TypeAlias
@@ -96,13 +98,26 @@ else:
 # _shutdown_lock, which submit() holds while it checks _interpreter_exiting
 # and queues the work.  So a call is either queued before the wake-up (and
 # runs) or refused; it never lands behind a wake-up that ends every worker.
+#
+# A pool that has no worker yet is not in _live_workers, so the hook never
+# takes its lock: a submit() to it may read _interpreter_exiting as False
+# just before the hook sets it, and start the pool's first worker just after
+# the hook made its list.  _start_worker() checks the flag again, under
+# _global_shutdown_lock, and gives such a worker a wake-up of its own (see
+# there): it runs the call and exits, and Python's own join of non-daemon
+# threads waits for it.
 _global_shutdown_lock = threading.Lock()
 _interpreter_exiting = False
-# Every live worker thread -> its pool's work queue and _shutdown_lock (weak:
-# a finished thread disappears from it; no pool is kept alive by it).
-_live_workers: weakref.WeakKeyDictionary[
-    threading.Thread, tuple[queue.SimpleQueue[_Work | None], threading.Lock]
-] = weakref.WeakKeyDictionary()
+# Every live worker -> its thread, its pool's work queue and _shutdown_lock.
+# A worker is known by its WorkerTally (one per worker, and the worker has it
+# from the start, where its Thread object it would have to look up).  A plain
+# dict: a worker is added by _start_worker and takes itself out as it ends,
+# each under _global_shutdown_lock.  (A WeakKeyDictionary, as the standard
+# library uses, drops entries from weakref callbacks that may run in any
+# thread at any time, without our lock, even while the hook copies it.)
+_live_workers: dict[
+    WorkerTally, tuple[threading.Thread, queue.SimpleQueue[_Work | None], threading.Lock]
+] = {}
 
 
 def _join_workers_at_exit() -> None:
@@ -110,11 +125,11 @@ def _join_workers_at_exit() -> None:
     global _interpreter_exiting
     with _global_shutdown_lock:
         _interpreter_exiting = True
-        workers = list(_live_workers.items())
-    for _thread, (work_queue, pool_lock) in workers:
+        workers = list(_live_workers.values())
+    for _thread, work_queue, pool_lock in workers:
         with pool_lock:
             work_queue.put(None)
-    for thread, _queue_and_lock in workers:
+    for thread, _queue, _lock in workers:
         thread.join()
 
 
@@ -148,23 +163,34 @@ if hasattr(os, "register_at_fork"):
 
 def _worker(  # noqa: PLR0912, PLR0915, PLR0917  (one loop on purpose: see "statistics" below)
     pool_ref: weakref.ref[ThreadPoolExecutor],
+    name: str,
     work_queue: queue.SimpleQueue[_Work | None],
     tally: WorkerTally,
     limit: PendingLimit | None,
     initializer: Callable[..., object] | None,
     initargs: tuple[Any, ...],
+    context: WorkerContext | None = None,
 ) -> None:
     """The body of every worker thread.
 
     It holds the pool only through a weak reference, and only for a moment at
     a time, so that a pool nobody uses any more can be garbage collected; its
     weakref callback then puts a wake-up on the queue and the workers exit.
+
+    *context* is None but for a subclass's own worker context (3.14's
+    prepare_context(), see minipool.worker_context): then it initializes
+    the worker instead of *initializer*, each queued "fn" is a task for its
+    run(), and it is finalized as the worker ends.
     """
-    if initializer is not None:
+    if initializer is not None or context is not None:
         try:
-            initializer(*initargs)
+            if context is not None:
+                context.initialize()
+            else:
+                initializer(*initargs)  # type: ignore[misc]
         except BaseException:
             LOGGER.critical("Exception in initializer:", exc_info=True)
+            _forget_worker(tally)
             pool = pool_ref()
             if pool is not None:
                 pool._initializer_failed()
@@ -175,7 +201,6 @@ def _worker(  # noqa: PLR0912, PLR0915, PLR0917  (one loop on purpose: see "stat
     # and one when it ends (see minipool.stats).
     started = returned = raised = cancelled = 0
     run_total = run_max = wait_total = wait_max = 0.0
-    name = threading.current_thread().name
     try:
         while True:
             if _COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
@@ -196,7 +221,10 @@ def _worker(  # noqa: PLR0912, PLR0915, PLR0917  (one loop on purpose: see "stat
                     started += 1
                     tally.running = (started, started_at)
                     try:
-                        result = fn(*args, **kwargs)
+                        if context is None:  # noqa: SIM108  (the usual case first, plainly)
+                            result = fn(*args, **kwargs)
+                        else:
+                            result = context.run(fn)  # type: ignore[arg-type]  # fn is the task here
                         error = None
                     except BaseException as exc:
                         # A BaseException (KeyboardInterrupt, SystemExit)
@@ -253,10 +281,17 @@ def _worker(  # noqa: PLR0912, PLR0915, PLR0917  (one loop on purpose: see "stat
 
             # A wake-up.  Exit if the interpreter is exiting, or the pool was
             # garbage collected or shut down; otherwise wait for more work.
+            # The flags are read without a lock: whoever set them did so
+            # before putting this wake-up on the queue, and the queue's own
+            # lock orders the two (with the GIL and without it).
             pool = pool_ref()
             if _interpreter_exiting or pool is None or pool._shutdown:
                 if pool is not None:
-                    # Refuse new work as early as possible.
+                    # Refuse new work as early as possible.  Written without
+                    # _shutdown_lock, as the standard library does: it only
+                    # ever goes from False to True, and submit() refuses
+                    # anyway once the interpreter is exiting or the pool
+                    # was shut down, which is why we are here.
                     pool._shutdown = True
                 work_queue.put(None)  # pass the wake-up on to the next worker
                 return
@@ -267,13 +302,28 @@ def _worker(  # noqa: PLR0912, PLR0915, PLR0917  (one loop on purpose: see "stat
         # InvalidStateError when other code completed the future meanwhile.
         # As in the standard library, this worker thread ends, logged.
         LOGGER.critical("Exception in worker", exc_info=True)
+    finally:
+        try:
+            if context is not None:
+                context.finalize()
+        finally:
+            _forget_worker(tally)
+
+
+def _forget_worker(tally: WorkerTally) -> None:
+    """Take an ending worker out of _live_workers: the exit hook need not wake or join it."""
+    with _global_shutdown_lock:
+        _live_workers.pop(tally, None)
 
 
 def _count_idle(pool_ref: weakref.ref[ThreadPoolExecutor]) -> None:
     pool = pool_ref()
     if pool is not None:
-        # One token per idle worker; only submit() takes tokens, under the
-        # pool's lock, so append and pop never race for the same token.
+        # One token per idle worker, appended without the pool's lock.  Only
+        # submit() takes tokens, under that lock, so a list it finds
+        # non-empty stays so until its pop().  list.append and list.pop are
+        # each atomic: with the GIL, and on a free-threaded build by the
+        # list's own per-object lock.
         pool._idle_tokens.append(None)
 
 
@@ -300,6 +350,19 @@ def _run_here(
 
 
 # -- the pool -------------------------------------------------------------
+
+
+def _refuse_keyword_argument(name: str) -> NoReturn:
+    """Raise the TypeError that Python raises for an unknown keyword of __init__ (before 3.14)."""
+    # 3.10 started naming the function by its qualified name.
+    function = "ThreadPoolExecutor.__init__" if sys.version_info >= (3, 10) else "__init__"
+    raise TypeError("%s() got an unexpected keyword argument %r" % (function, name))
+
+
+def _signature_without_ctxkwargs(function: Callable[..., Any]) -> inspect.Signature:
+    signature = inspect.signature(function)
+    kept = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    return signature.replace(parameters=kept)
 
 
 class ThreadPoolExecutor(Executor):
@@ -362,6 +425,7 @@ class ThreadPoolExecutor(Executor):
         on_full: Literal["block", "reject", "caller_runs"] | None = None,
         submit_timeout: float | None = None,
         copy_context: bool = False,
+        **ctxkwargs: Any,
     ) -> None:
         if max_workers is None:
             # Threads mostly wait on I/O or on code that releases the GIL, so
@@ -370,8 +434,22 @@ class ThreadPoolExecutor(Executor):
             max_workers = min(32, (_cpu_count() or 1) + 4)
         if max_workers <= 0:
             raise ValueError("max_workers must be greater than 0")
-        if initializer is not None and not callable(initializer):
-            raise TypeError("initializer must be a callable")
+        # A subclass's worker contexts (3.14+, see minipool.worker_context):
+        # both None unless it overrides prepare_context().
+        self._create_worker_context: Callable[[], WorkerContext] | None = None
+        self._resolve_work_item_task: Callable[..., Any] | None = None
+        if HAS_WORKER_CONTEXT:
+            # Checks the initializer, and refuses unknown keyword arguments,
+            # with the standard library's errors.
+            create, resolve = type(self).prepare_context(initializer, initargs, **ctxkwargs)
+            if type(self).prepare_context.__func__ is not _default_prepare_context:  # type: ignore[attr-defined]
+                self._create_worker_context = create
+                self._resolve_work_item_task = resolve
+        else:
+            if ctxkwargs:
+                _refuse_keyword_argument(next(iter(ctxkwargs)))
+            if initializer is not None and not callable(initializer):
+                raise TypeError("initializer must be a callable")
 
         self._max_workers = max_workers
         self._thread_name_prefix = thread_name_prefix or ("ThreadPoolExecutor-%d" % self._counter())
@@ -423,6 +501,25 @@ class ThreadPoolExecutor(Executor):
         self._ran_in_caller = 0
         self._tallies: list[WorkerTally] = []
 
+    if HAS_WORKER_CONTEXT:
+        # 3.14's class attribute: the error of a broken pool.
+        BROKEN = BrokenThreadPool
+
+        @classmethod
+        def prepare_context(
+            cls, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
+        ) -> tuple[Callable[[], Any], Callable[..., Any]]:
+            """How workers set up and run calls: override in a subclass (Python 3.14+).
+
+            Returns ``(create_context, resolve_task)``; see
+            :mod:`minipool.worker_context`.  Keyword arguments of the
+            constructor that it does not know are passed here.
+            """
+            return WorkerContext.prepare(initializer, initargs)
+    else:
+        # Before 3.14 there is no **ctxkwargs: the signature shows none.
+        __init__.__signature__ = _signature_without_ctxkwargs(__init__)  # type: ignore[attr-defined]
+
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         """Schedule ``fn(*args, **kwargs)`` to run in a worker and return its future.
 
@@ -444,6 +541,9 @@ class ThreadPoolExecutor(Executor):
             # Read without _global_shutdown_lock: see "interpreter exit" above.
             if self._broken or self._shutdown or _interpreter_exiting:
                 self._raise_refused()
+            if self._resolve_work_item_task is not None:
+                # A subclass's worker contexts: queue the task its run() takes.
+                fn, args, kwargs = self._resolve_work_item_task(fn, args, kwargs), (), {}  # type: ignore[assignment]
             # A full bounded pool (minipool.bounded) waits for room in
             # _make_room(), or raises, or says to run the call here.
             if limit is None or not limit.is_full() or self._make_room(limit):
@@ -471,7 +571,7 @@ class ThreadPoolExecutor(Executor):
     def _raise_refused(self) -> NoReturn:
         """Raise why submit() refuses work: broken, shut down, or the interpreter exiting."""
         if self._broken:
-            raise BrokenThreadPool(self._broken)
+            raise _broken_error(self)(self._broken)
         if self._shutdown:
             raise RuntimeError("cannot schedule new futures after shutdown")
         raise RuntimeError("cannot schedule new futures after interpreter shutdown")
@@ -509,16 +609,19 @@ class ThreadPoolExecutor(Executor):
             work_queue.put(None)
 
         tally = WorkerTally()
+        name = "%s_%d" % (self._thread_name_prefix or self, num_threads)
         thread = threading.Thread(
-            name="%s_%d" % (self._thread_name_prefix or self, num_threads),
+            name=name,
             target=_worker,
             args=(
                 weakref.ref(self, wake_workers),
+                name,
                 self._work_queue,
                 tally,
                 self._limit,
                 self._initializer,
                 self._initargs,
+                None if self._create_worker_context is None else self._create_worker_context(),
             ),
         )
         self._tallies.append(tally)
@@ -529,7 +632,20 @@ class ThreadPoolExecutor(Executor):
         with _global_shutdown_lock:
             thread.start()
             self._threads.add(thread)
-            _live_workers[thread] = (self._work_queue, self._shutdown_lock)
+            _live_workers[tally] = (thread, self._work_queue, self._shutdown_lock)
+            if _interpreter_exiting:
+                self._wake_late_worker()
+
+    def _wake_late_worker(self) -> None:
+        """Give a worker started after the exit hook made its list a wake-up of its own.
+
+        submit() saw _interpreter_exiting down, the exit hook has raised it
+        since and listed the live workers without this one (see "interpreter
+        exit" above).  The call is already queued, and this wake-up goes
+        after it (submit() holds the pool's lock): the worker runs the call,
+        then exits.
+        """
+        self._work_queue.put(None)
 
     def _initializer_failed(self) -> None:
         """Break the pool: fail every queued call (a worker calls this, once per failure)."""
@@ -542,7 +658,7 @@ class ThreadPoolExecutor(Executor):
         # Outside the lock: set_exception() runs the futures' callbacks.
         for future, _fn, _args, _kwargs, _submitted_at in queued:
             try:
-                future.set_exception(BrokenThreadPool(self._broken))
+                future.set_exception(_broken_error(self)(self._broken))
             except InvalidStateError:
                 pass  # cancelled meanwhile: it is done already
 
@@ -598,6 +714,16 @@ class ThreadPoolExecutor(Executor):
             workers_alive=alive,
             max_workers=self._max_workers,
         )
+
+
+def _broken_error(pool: ThreadPoolExecutor) -> type[BaseException]:
+    """The error of a broken pool: BrokenThreadPool, or (3.14+) the class's BROKEN."""
+    error: type[BaseException] = getattr(pool, "BROKEN", BrokenThreadPool)
+    return error
+
+
+if HAS_WORKER_CONTEXT:
+    _default_prepare_context = ThreadPoolExecutor.prepare_context.__func__  # type: ignore[attr-defined]
 
 
 def _drain(work_queue: queue.SimpleQueue[_Work | None]) -> list[_Work]:

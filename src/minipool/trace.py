@@ -60,16 +60,22 @@ class Recording:
 
     def __init__(self) -> None:
         #: The calls, in the order they ended (:class:`TaskRecord` each).
-        #: Appended to by the workers; list.append is atomic, so no lock.
         self.tasks: list[TaskRecord] = []
         self.started = clock()  # the zero of the exported times
+        # _lock guards appending to tasks: numbering a call (len()) and
+        # appending it are one step, so that no two calls get one number
+        # (two workers ending at once would, without it, on any build).
+        # Readers take no lock: they may miss a call that is being added,
+        # never see a half-added one (list.append is atomic, with the GIL
+        # and, by the list's own lock, without it).
+        self._lock = threading.Lock()
 
     def _add(
         self, worker: str, submitted: float, started: float, ended: float, outcome: str
     ) -> None:
-        # len() then append() may give two calls the same number if two
-        # workers race here; the number is a label, so that is harmless.
-        self.tasks.append(TaskRecord(worker, len(self.tasks), submitted, started, ended, outcome))
+        with self._lock:
+            number = len(self.tasks)
+            self.tasks.append(TaskRecord(worker, number, submitted, started, ended, outcome))
 
     # -- reading it --
 

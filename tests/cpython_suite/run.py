@@ -9,8 +9,9 @@ and their imports are pointed at the implementation under test:
 - ``from concurrent import futures`` and ``from concurrent.futures._base
   import ...`` get a small module, ``futures_under_test``, that re-exports the
   implementation's public names (plus the standard library's
-  ``ProcessPoolExecutor``, only so that the process-pool classes can be
-  defined; they are not run);
+  ``ProcessPoolExecutor`` and, from 3.14, ``InterpreterPoolExecutor``, only
+  so that the process- and interpreter-pool classes can be defined; they are
+  not run);
 - the code that some tests run in a child Python (``from concurrent.futures
   import ThreadPoolExecutor``) imports from the implementation instead.
 
@@ -66,6 +67,11 @@ SHIM = '''"""The names the copied tests import from concurrent.futures, taken fr
 import importlib
 
 from concurrent.futures import ProcessPoolExecutor, process  # only to define the process classes
+
+try:  # 3.14+: likewise, only to define the interpreter-pool classes (not run either)
+    from concurrent.futures import InterpreterPoolExecutor
+except ImportError:
+    pass
 
 _impl = importlib.import_module({impl!r})
 
@@ -144,7 +150,7 @@ def iter_cases(suite: unittest.TestSuite):  # type: ignore[no-untyped-def]
 
 
 def applies(test: unittest.TestCase) -> bool:
-    """The thread-pool and future tests; the process-pool ones do not apply."""
+    """The thread-pool and future tests; the process- and interpreter-pool ones do not apply."""
     class_name = type(test).__name__
     return class_name.startswith("ThreadPool") or class_name == "FutureTests"
 
@@ -263,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"CPython {version} concurrent.futures tests against {args.impl}: "
         + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
-        + f"; {len(excluded)} excluded, {len(not_applicable)} process-pool tests not applicable"
+        + f"; {len(excluded)} excluded, {len(not_applicable)} process- or interpreter-pool"
+        + " tests not applicable"
         + f" ({elapsed:.1f} s)"
     )
     report["debug"] = debug_mode_counts()
