@@ -194,6 +194,30 @@ def mutants(session: nox.Session) -> None:
     )
 
 
+@nox.session(python=PYTHONS + FREE_THREADED_HERE, default=False)
+def stress(session: nox.Session) -> None:
+    """The long stress run: 10^6 calls by many submitting threads (tests/test_stress.py).
+
+    python -m nox -s stress-3.14t
+    python -m nox -s stress-3.14t -- 5000000   # another number of calls
+    """
+    calls = session.posargs[0] if session.posargs else "1000000"
+    session.install(".[test]")
+    session.run("python", "-m", "pytest", "-s", "tests/test_stress.py",
+                env={"MINIPOOL_STRESS_CALLS": calls})  # fmt: skip
+
+
+@nox.session(python=PYTHONS[3:] + FREE_THREADED_HERE, default=False)
+def interleavings(session: nox.Session) -> None:
+    """The long schedule search (tests/test_interleavings.py with MINIPOOL_INTERLEAVINGS=long).
+
+    python -m nox -s interleavings-3.14t
+    """
+    session.install(".[test]")
+    session.run("python", "-m", "pytest", "-s", "tests/test_interleavings.py",
+                env={"MINIPOOL_INTERLEAVINGS": "long"})  # fmt: skip
+
+
 @nox.session(python=PYTHONS, default=False)
 def repeat(session: nox.Session) -> None:
     """The whole suite N times in a row (default 20): flakiness shows as a failed run.

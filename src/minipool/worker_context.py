@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from typing_extensions import TypeAlias
 
     # What resolve_task() makes of a call, and run() is given.
-    Task: TypeAlias = Tuple[Callable[..., Any], Tuple[Any, ...], "dict[str, Any]"]
+    _Task: TypeAlias = Tuple[Callable[..., Any], Tuple[Any, ...], "dict[str, Any]"]
 
 __all__ = ["HAS_WORKER_CONTEXT", "WorkerContext"]
 
@@ -45,7 +45,7 @@ class WorkerContext:
     @classmethod
     def prepare(
         cls, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
-    ) -> tuple[Callable[[], WorkerContext], Callable[..., Task]]:
+    ) -> tuple[Callable[[], WorkerContext], Callable[..., _Task]]:
         """Check *initializer*; return ``(create_context, resolve_task)``."""
         if initializer is not None and not callable(initializer):
             raise TypeError("initializer must be a callable")
@@ -55,7 +55,7 @@ class WorkerContext:
 
         def resolve_task(
             fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-        ) -> Task:
+        ) -> _Task:
             return (fn, args, kwargs)
 
         return create_context, resolve_task
@@ -74,7 +74,7 @@ class WorkerContext:
     def finalize(self) -> None:
         """Run in the worker as it ends."""
 
-    def run(self, task: Task) -> Any:
+    def run(self, task: _Task) -> Any:
         """Run one call and return its result."""
         fn, args, kwargs = task
         return fn(*args, **kwargs)
