@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any, Dict, List, Sequence
 
 
 def by_version(reports: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """*reports* oldest Python first (file names would put 3.9 after 3.13)."""
-    return sorted(reports, key=lambda r: tuple(int(p) for p in r["python"].split(".")))
+    # The leading numbers of each version: "3.15.0rc1" sorts as 3.15.0.
+    return sorted(reports, key=lambda r: tuple(int(p) for p in re.findall(r"\d+", r["python"])[:3]))
 
 
 def ratios(report: Dict[str, Any]) -> Dict[str, float]:
