@@ -137,27 +137,29 @@ def test_initializer_runs_once_in_each_worker_with_initargs(impl: ModuleType) ->
     assert sorted(calls) == [("init_0", ("a", 1)), ("init_1", ("a", 1))]
 
 
+def observe_a_broken_pool(make_pool: Any) -> list[Any]:
+    """Make a pool whose worker fails to start; observe a queued call, a later submit, the log."""
+    log = LogRecords()
+    logger = logging.getLogger("concurrent.futures")
+    logger.addHandler(log)
+    logger.propagate = False
+    try:
+        pool = make_pool()
+        error = pool.submit(pow, 2, 2).exception(PROMPTLY)
+        later = error_of(lambda: pool.submit(pow, 2, 2))
+        pool.shutdown(wait=True)
+    finally:
+        logger.removeHandler(log)
+        logger.propagate = True
+    return [type(error).__name__, str(error), later, log.summary()]
+
+
 def test_a_failing_initializer_breaks_the_pool_the_same_way() -> None:
     def fail() -> None:
         raise ValueError("no database")
 
     def scenario(impl: ModuleType) -> Any:
-        import logging
-
-        log = LogRecords()
-        logger = logging.getLogger("concurrent.futures")
-        logger.addHandler(log)
-        logger.propagate = False
-        try:
-            pool = impl.ThreadPoolExecutor(1, initializer=fail)
-            queued = pool.submit(pow, 2, 2)
-            error = queued.exception(PROMPTLY)
-            later = error_of(lambda: pool.submit(pow, 2, 2))
-            pool.shutdown(wait=True)
-        finally:
-            logger.removeHandler(log)
-            logger.propagate = True
-        return [type(error).__name__, str(error), later, log.summary()]
+        return observe_a_broken_pool(lambda: impl.ThreadPoolExecutor(1, initializer=fail))
 
     observed = assert_same(scenario)
     assert observed[0] == "BrokenThreadPool"
@@ -609,19 +611,7 @@ def test_a_failing_context_initializer_breaks_the_pool_with_the_class_error() ->
             def prepare_context(cls, initializer: Any, initargs: Any) -> Any:
                 return FailingContext, lambda fn, args, kwargs: (fn, args, kwargs)
 
-        log = LogRecords()
-        logger = logging.getLogger("concurrent.futures")
-        logger.addHandler(log)
-        logger.propagate = False
-        try:
-            pool = FailingPool(max_workers=1)
-            error = pool.submit(pow, 2, 2).exception(PROMPTLY)
-            later = error_of(lambda: pool.submit(pow, 2, 2))
-            pool.shutdown()
-        finally:
-            logger.removeHandler(log)
-            logger.propagate = True
-        return [type(error).__name__, str(error), later, log.summary()]
+        return observe_a_broken_pool(lambda: FailingPool(max_workers=1))
 
     observed = assert_same(scenario)
     assert observed[0] == "Broken"
