@@ -59,6 +59,14 @@ def _runs_free_threaded(version: str) -> bool:
 
 
 FREE_THREADED_HERE = [v for v in FREE_THREADED if _runs_free_threaded(v)]
+
+# The suite in four processes (pytest-xdist), even on two cores: run alone it
+# keeps a core busy about a third of the time (most tests wait, for timeouts
+# that must run out, for subprocesses, for dask's scheduler), and four
+# processes take its time on 3.13 from about 210 s to 80 s.  worksteal: the
+# four long tests (30 s each) end up on different processes.  "-- -n 0"
+# runs it in one process.
+PARALLEL = ["-n", "4", "--dist", "worksteal"]
 SID_CHROOT = Path("tools", "sid-chroot")
 
 nox.options.sessions = [
@@ -80,7 +88,7 @@ def tests(session: nox.Session) -> None:
     # The clients extra (tqdm, dask, dask.distributed) on every version:
     # tests/test_clients.py runs each real client against minipool.
     session.install(".[test,clients,bench]" if session.python == PYTHONS[-1] else ".[test,clients]")
-    session.run("python", "-m", "pytest", *session.posargs)
+    session.run("python", "-m", "pytest", *PARALLEL, *session.posargs)
 
 
 def _missing_free_threaded(version: str) -> None:
@@ -121,7 +129,7 @@ def _sid_session(version: str) -> None:
                     external=True)  # fmt: skip
         session.run(*run, python, "-m", "pip", "install", "--quiet", ".[test,clients]",
                     external=True)  # fmt: skip
-        session.run(*run, python, "-m", "pytest", *session.posargs, external=True)
+        session.run(*run, python, "-m", "pytest", *PARALLEL, *session.posargs, external=True)
 
     session_function.__doc__ = (
         f"The whole test suite on Debian sid's python{version} (its newest patch release),"
@@ -188,6 +196,9 @@ def mutants(session: nox.Session) -> None:
         "python",
         "-m",
         "pytest",
+        # The control run (about a minute, mostly waiting) beside the hunt.
+        "-n",
+        "2",
         "tests/test_equivalence_mutants.py",
         *session.posargs,
         env={"MINIPOOL_MUTANTS": "1"},
@@ -220,7 +231,7 @@ def interleavings(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS, default=False)
 def repeat(session: nox.Session) -> None:
-    """The whole suite N times in a row (default 20): flakiness shows as a failed run.
+    """The whole suite N times in a row (default 20), as CI runs it: flakiness fails a run.
 
     python -m nox -s repeat -- 20
     python -m nox -s repeat -- 20 tests/equivalence --impl=concurrent.futures
@@ -230,7 +241,7 @@ def repeat(session: nox.Session) -> None:
     session.install(".[test,clients]")
     for run in range(1, runs + 1):
         session.log(f"run {run} of {runs}")
-        session.run("python", "-m", "pytest", "-q", "-p", "no:randomly", *pytest_args)
+        session.run("python", "-m", "pytest", "-q", "-p", "no:randomly", *PARALLEL, *pytest_args)
 
 
 @nox.session(python=PYTHONS, default=False)

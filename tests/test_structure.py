@@ -155,7 +155,12 @@ def public_objects() -> list[tuple[str, Any]]:
     return objects
 
 
-@pytest.mark.parametrize(("name", "obj"), public_objects(), ids=lambda x: str(x))
+PUBLIC_OBJECTS = public_objects()
+
+
+# Ids by name only: an object's repr holds its address, which differs between
+# processes (pytest-xdist's workers must collect the same ids).
+@pytest.mark.parametrize(("name", "obj"), PUBLIC_OBJECTS, ids=[name for name, _ in PUBLIC_OBJECTS])
 def test_every_public_object_has_a_docstring(name: str, obj: Any) -> None:
     if isinstance(obj, str):  # the constants: documented in the reference
         return

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TESTS = Path(__file__).resolve().parent
 
 
@@ -132,3 +134,44 @@ def test_a_pool_that_fails_a_step_is_a_divergence_not_a_crash(tmp_path: Path) ->
     assert run.returncode == 1, run.stdout + run.stderr
     assert "the step failed: BrokenBarrierError" in run.stdout
     assert "Traceback" not in run.stderr
+
+
+def test_a_loaded_machine_cannot_reorder_what_the_order_and_wait_steps_see(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As on a loaded machine, where a worker can start its call a whole unit
+    # late: here the shortest call's sleep lasts four units instead of one.
+    # Spacing alone would then finish it after the others; the steps' gates
+    # keep what as_completed() and wait() see the same as on an idle machine.
+    import concurrent.futures
+    import time
+    from types import SimpleNamespace
+
+    import minipool
+    from minipool.tour import steps
+    from minipool.tour.engine import run_step
+
+    unit = 0.05
+
+    def late_io_task(seconds: float) -> float:
+        time.sleep(4 * unit if seconds == unit else seconds)
+        return seconds
+
+    monkeypatch.setattr(steps, "io_task", late_io_task)
+    settings = SimpleNamespace(unit=unit, files=10, directory=None, lang="en", trace=None)
+    by_name = {step.name: step for step in steps.STEPS}
+    implementations = {"concurrent.futures": concurrent.futures, "minipool": minipool}
+    order = run_step(by_name["order"], implementations, settings)
+    wait = run_step(by_name["wait"], implementations, settings)
+    for name in implementations:
+        assert order.observations[name].behaviour["as_completed"] == [0.05, 0.1, 0.15]
+        assert wait.observations[name].behaviour["FIRST_COMPLETED"] == (
+            "DoneAndNotDoneFutures",
+            ["quick"],
+            ["failing", "slow"],
+        )
+        assert wait.observations[name].behaviour["FIRST_EXCEPTION"] == (
+            "DoneAndNotDoneFutures",
+            ["failing", "quick"],
+            ["slow"],
+        )

@@ -127,7 +127,13 @@ class World:
         # Tasks, callbacks and helpers report progress here; settle() waits on it.
         # It guards the fields those threads write: Task.started/finished/thread/raised,
         # done_keys, callback_calls, raising_callbacks_elsewhere, log_records,
-        # and Helper.progress/outcome/finished.
+        # and Helper.progress/outcome/finished.  It also guards adding to
+        # futures and tasks (a worker adds a future when its task submits a
+        # child; the step adds tasks): a thread that goes through them (a
+        # helper naming the future it got, the step taking a snapshot) copies
+        # them under it, in known_futures(), since iterating a dict while
+        # another thread adds to it is a race (a RuntimeError or a missed
+        # entry, with the GIL or without).
         self.changed = threading.Condition()
         self.pools: list[Any] = []
         self.futures: dict[int, Any] = {}  # visible futures by key
@@ -153,7 +159,8 @@ class World:
             (f"api.{name}" for name in API_EXCEPTIONS if type(exc) is getattr(self.api, name)),
             f"{type(exc).__module__}.{type(exc).__qualname__}",
         )
-        from_task = any(task.raised is exc for task in self.tasks.values())
+        with self.changed:  # a helper may describe while the step adds tasks
+            from_task = any(task.raised is exc for task in self.tasks.values())
         return (kind, blank_addresses(str(exc)), "raised by a task" if from_task else "")
 
     def outcome_of(self, call: Callable[[], Any]) -> tuple[Any, ...]:
@@ -178,8 +185,13 @@ class World:
             return blank_addresses(value)
         return value
 
+    def known_futures(self) -> list[tuple[int, Any]]:
+        """The visible futures by key, in key order: a copy, safe to go through."""
+        with self.changed:
+            return sorted(self.futures.items())
+
     def key_of(self, future: Any) -> Any:
-        for key, known in self.futures.items():
+        for key, known in self.known_futures():
             if known is future:
                 return key
         return "?"
@@ -226,8 +238,9 @@ class World:
 
     def _track(self, key: int, future: Any) -> None:
         """Know *future* by *key*, and hear when it is done (a callback of the world's own)."""
-        self.futures[key] = future
-        self.callbacks_registered.setdefault(key, 0)
+        with self.changed:
+            self.futures[key] = future
+            self.callbacks_registered.setdefault(key, 0)
 
         def signal_done(_: Any) -> None:
             with self.changed:
@@ -273,10 +286,11 @@ class World:
     def submit(self, pool: int, key: int | None, outcome: str, child: int | None) -> Any:
         """submit() a gated task as *key* (None: the model expects submit() to raise)."""
         if key is not None:
-            self.tasks[key] = Task(key, outcome, child)
-            if child is not None:
-                self.tasks[child] = Task(child, "value")
-                self.pool_of_child[child] = pool
+            with self.changed:
+                self.tasks[key] = Task(key, outcome, child)
+                if child is not None:
+                    self.tasks[child] = Task(child, "value")
+                    self.pool_of_child[child] = pool
         try:
             future = self.pools[pool].submit(self.run_task, key, tag="")
         except (Exception, TaskAbort) as exc:
@@ -374,7 +388,7 @@ class World:
                 future.running(),
                 future.cancelled(),
             )
-            for key, future in sorted(self.futures.items())
+            for key, future in self.known_futures()
         }
         with self.changed:
             tasks = {
@@ -431,7 +445,7 @@ class World:
                 pool.shutdown(wait=False, cancel_futures=True)
             except Exception:
                 pass
-        for key, future in list(self.futures.items()):
+        for key, future in self.known_futures():
             # Wake any helper still waiting: notify cancelled futures, finish bare ones.
             try:
                 if future.cancelled():

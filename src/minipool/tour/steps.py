@@ -10,13 +10,14 @@ spacing the durations far apart (a multiple of ``unit``).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import shutil
 import tempfile
 import threading
 import time
 from types import ModuleType
-from typing import Any, List
+from typing import Any, Callable, Dict, List, Tuple
 
 from minipool.tour.engine import Observation, Step
 from minipool.tour.progress import Progress
@@ -83,12 +84,93 @@ def submit_and_future(impl: ModuleType, settings: Any, seen: Observation) -> Non
         seen.say("done() = %s: %s", second.done(), seen.see("finished", repr(second)))
 
 
+# Events that a step's calls wait on, by name.  Spacing the durations orders
+# the calls only on a machine with time to spare (a loaded one can start a
+# worker a whole unit late), so the order and wait steps also gate their
+# calls on events.  The calls name their events instead of closing over them:
+# dask.distributed, which the scale-out path runs them on
+# (tests/clients/dask_pool.py), pickles every call, and an Event cannot be
+# pickled.  A name can, and finds the same Event wherever the call runs in
+# this process.
+_GATES: Dict[str, threading.Event] = {}
+_GATES_LOCK = threading.Lock()  # guards _GATES: calls in many threads look names up
+_gate_numbers = itertools.count()  # next(): atomic, it holds the count's own lock on t builds
+
+
+def _new_gates(*roles: str) -> List[str]:
+    """A fresh, unique name for each role (one Event each), for one run of a step."""
+    number = next(_gate_numbers)
+    names = [f"{role}-{number}" for role in roles]
+    with _GATES_LOCK:
+        for name in names:
+            _GATES[name] = threading.Event()
+    return names
+
+
+def _gate(name: str) -> threading.Event | None:
+    """The Event named *name*; None once its step is over (a wrong pool's late call)."""
+    with _GATES_LOCK:
+        return _GATES.get(name)
+
+
+def _drop_gates(names: List[str]) -> None:
+    with _GATES_LOCK:
+        for name in names:
+            _GATES.pop(name, None)
+
+
+def _open_gate(name: str) -> None:
+    event = _gate(name)
+    assert event is not None, name
+    event.set()
+
+
+def _opener(name: str) -> Callable[[Any], None]:
+    """A done callback that opens gate *name* (the future is done when it runs)."""
+    # The Event itself, looked up now: a callback is not pickled, and it may
+    # run just after wait() has returned and the step has dropped its names.
+    event = _gate(name)
+    assert event is not None
+    return lambda _future: event.set()
+
+
+def gated_io_task(seconds: float, after: Tuple[str, ...], bound: float) -> float:
+    """io_task(seconds), then wait for each gate in *after* (at most *bound* each)."""
+    io_task(seconds)
+    for name in after:
+        event = _gate(name)
+        if event is not None:
+            event.wait(timeout=bound)  # bounded: a wrong pool must not hang the tour
+    return seconds
+
+
+def failing_io_task(seconds: float, after: Tuple[str, ...], bound: float) -> None:
+    """gated_io_task(), then raise ValueError."""
+    gated_io_task(seconds, after, bound)
+    raise ValueError("failed after %.2f s" % seconds)
+
+
 def as_completed_vs_map(impl: ModuleType, settings: Any, seen: Observation) -> None:
     durations = [round(n * settings.unit, 3) for n in (3, 1, 2)]
-    with impl.ThreadPoolExecutor(max_workers=3) as executor:
-        futures = [executor.submit(io_task, d) for d in durations]
-        completion = [future.result() for future in impl.as_completed(futures)]
-        in_order = list(executor.map(io_task, durations))
+    bound = HANG_BOUND_UNITS * settings.unit
+    # Each call, after its wait, also waits until the next shorter one has
+    # finished (its done callback opens the gate): the completion order is
+    # the order of the durations under any load, and on an idle machine no
+    # call waits longer than before.
+    gates = dict(zip(durations, _new_gates("3 units done", "1 unit done", "2 units done")))
+    try:
+        with impl.ThreadPoolExecutor(max_workers=3) as executor:
+            futures = []
+            for d in durations:
+                shorter = [e for e in durations if e < d]
+                after = (gates[max(shorter)],) if shorter else ()
+                future = executor.submit(gated_io_task, d, after, bound)
+                future.add_done_callback(_opener(gates[d]))
+                futures.append(future)
+            completion = [future.result() for future in impl.as_completed(futures)]
+            in_order = list(executor.map(io_task, durations))
+    finally:
+        _drop_gates(list(gates.values()))
     seen.say("tasks taking %s s", durations)
     seen.say(
         "as_completed(): %s  (first finished, first out)", seen.see("as_completed", completion)
@@ -98,24 +180,40 @@ def as_completed_vs_map(impl: ModuleType, settings: Any, seen: Observation) -> N
 
 def wait_each_return_when(impl: ModuleType, settings: Any, seen: Observation) -> None:
     unit = settings.unit
+    bound = HANG_BOUND_UNITS * unit
     with impl.ThreadPoolExecutor(max_workers=3) as executor:
         for return_when in ("FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"):
-            quick = executor.submit(io_task, unit)
-            failing = executor.submit(_fail_after, 2 * unit)
-            slow = executor.submit(io_task, 6 * unit)
-            names = {quick: "quick", failing: "failing", slow: "slow"}
-            result = impl.wait([quick, failing, slow], return_when=getattr(impl, return_when))
-            done = sorted(names[f] for f in result.done)
-            not_done = sorted(names[f] for f in result.not_done)
-            seen.see(return_when, (type(result).__name__, done, not_done))
-            seen.say(
-                "%-15s -> %s(done=%s, not_done=%s)",
-                return_when,
-                type(result).__name__,
-                done,
-                not_done,
-            )
-            impl.wait([quick, failing, slow])
+            # The durations (1, 2 and 6 units) decide what wait() sees only on
+            # a machine with time to spare.  Two gates make it certain under
+            # any load, and cost nothing on an idle machine: a call that wait()
+            # must not see finished is held, after its sleep, until wait() has
+            # returned; and the failing call raises only once quick is done.
+            returned, quick_done = gates = _new_gates("wait returned", "quick done")
+            try:
+                hold_failing = (returned,) if return_when == "FIRST_COMPLETED" else ()
+                hold_slow = () if return_when == "ALL_COMPLETED" else (returned,)
+                quick = executor.submit(io_task, unit)
+                quick.add_done_callback(_opener(quick_done))
+                failing = executor.submit(
+                    failing_io_task, 2 * unit, (quick_done, *hold_failing), bound
+                )
+                slow = executor.submit(gated_io_task, 6 * unit, hold_slow, bound)
+                names = {quick: "quick", failing: "failing", slow: "slow"}
+                result = impl.wait([quick, failing, slow], return_when=getattr(impl, return_when))
+                _open_gate(returned)
+                done = sorted(names[f] for f in result.done)
+                not_done = sorted(names[f] for f in result.not_done)
+                seen.see(return_when, (type(result).__name__, done, not_done))
+                seen.say(
+                    "%-15s -> %s(done=%s, not_done=%s)",
+                    return_when,
+                    type(result).__name__,
+                    done,
+                    not_done,
+                )
+                impl.wait([quick, failing, slow])
+            finally:
+                _drop_gates(gates)
 
 
 def deadlock_own_pool(impl: ModuleType, settings: Any, seen: Observation) -> None:
@@ -311,11 +409,6 @@ def _explain_with_the_timeline(
         seen.say("  (install matplotlib for a Gantt chart of it)")
     else:
         seen.say("  Gantt chart: %s", str(gantt))
-
-
-def _fail_after(seconds: float) -> None:
-    time.sleep(seconds)
-    raise ValueError("failed after %.2f s" % seconds)
 
 
 STEPS: List[Step] = [
