@@ -13,6 +13,7 @@ import concurrent.futures
 import logging
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from types import ModuleType
@@ -175,8 +176,31 @@ def futures_log() -> Iterator[LogRecords]:
         logger.removeHandler(handler)
 
 
+class WorkersTally:
+    """The equivalence tallies of pytest-xdist's workers (tests/equivalence/conftest.py)."""
+
+    scenarios = 0
+    steps = 0
+    implementation = ""
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown where xdist is not installed
+def pytest_testnodedown(node: Any, error: object) -> None:
+    # Called in the controller, in its main thread, once per worker.
+    scenarios, steps, implementation = node.workeroutput.get("equivalence", (0, 0, ""))
+    WorkersTally.scenarios += scenarios
+    WorkersTally.steps += steps
+    WorkersTally.implementation = WorkersTally.implementation or implementation
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """With MINIPOOL_DEBUG=1, say what debug mode watched (the false-positive count)."""
+    """The equivalence suite's count from xdist's workers; with MINIPOOL_DEBUG=1, debug mode's."""
+    if WorkersTally.scenarios:
+        terminalreporter.write_line(
+            f"equivalence: {WorkersTally.scenarios} generated scenarios ({WorkersTally.steps}"
+            f" steps) compared {WorkersTally.implementation} with concurrent.futures on"
+            f" Python {sys.version.split()[0]}"
+        )
     if minipool.debug.debug_by_default():
         terminalreporter.write_line(
             minipool.debug._detector.summary() + " (tests/test_debug.py makes some on purpose)"

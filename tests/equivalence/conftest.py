@@ -15,7 +15,6 @@ import importlib
 import os
 import sys
 from types import ModuleType
-from typing import Any
 
 import pytest
 
@@ -132,20 +131,13 @@ class Tally:
 
 
 # With pytest-xdist (nox runs the suite with -n), the scenarios run in the
-# worker processes: each worker hands its tally to the controller, which adds
-# them up for the one summary line.
+# worker processes: each worker hands its tally to the controller, where
+# tests/conftest.py adds them up for the one summary line (the controller
+# collects nothing, so it never loads this file).
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # in an xdist worker
         workeroutput["equivalence"] = (Tally.scenarios, Tally.steps, Tally.implementation)
-
-
-@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown where xdist is not installed
-def pytest_testnodedown(node: Any, error: object) -> None:
-    scenarios, steps, implementation = node.workeroutput.get("equivalence", (0, 0, ""))
-    Tally.scenarios += scenarios
-    Tally.steps += steps
-    Tally.implementation = Tally.implementation or implementation
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
