@@ -93,15 +93,15 @@ def submit_and_future(impl: ModuleType, settings: Any, seen: Observation) -> Non
 # pickled.  A name can, and finds the same Event wherever the call runs in
 # this process.
 _GATES: Dict[str, threading.Event] = {}
-_GATES_LOCK = threading.Lock()  # guards _GATES: calls in many threads look names up
-_gate_numbers = itertools.count()  # next(): atomic, it holds the count's own lock on t builds
+_GATES_LOCK = threading.Lock()  # guards _GATES and _gate_numbers: many threads use them
+_gate_numbers = itertools.count()
 
 
 def _new_gates(*roles: str) -> List[str]:
     """A fresh, unique name for each role (one Event each), for one run of a step."""
-    number = next(_gate_numbers)
-    names = [f"{role}-{number}" for role in roles]
     with _GATES_LOCK:
+        number = next(_gate_numbers)
+        names = [f"{role}-{number}" for role in roles]
         for name in names:
             _GATES[name] = threading.Event()
     return names
