@@ -3,8 +3,10 @@
 A step gets the implementation's module, the settings (``unit``: the seconds
 one simulated I/O call waits) and an :class:`~minipool.tour.engine.Observation`
 to fill: ``see()`` what must be equal on every implementation, ``say()``
-what to tell the reader.  Orders that depend on timing are made certain by
-spacing the durations far apart (a multiple of ``unit``).
+what to tell the reader.  The durations are spaced a multiple of ``unit``
+apart, so that on an idle machine the calls finish in the order the narration
+tells; the order and wait steps also gate their calls on events (see
+``_GATES``), so that what is compared stays certain on a loaded one.
 """
 
 from __future__ import annotations
