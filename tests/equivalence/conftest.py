@@ -14,6 +14,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import time
+from dataclasses import dataclass
 from types import ModuleType
 
 import pytest
@@ -28,6 +30,13 @@ if _TESTS_DIR not in sys.path:
 
 # How many scenarios the property tests generate, per profile (HYPOTHESIS_PROFILE).
 SCENARIOS = {"ci": 150, "long": 3000}
+
+# The time budget of a failing run: shrinking stops ANSWER_WITHIN seconds
+# after the run began (but runs for at least MIN_SHRINKING seconds), so that
+# the report comes within two minutes of the command.
+ANSWER_WITHIN = 100.0
+MIN_SHRINKING = 10.0
+RUN_BEGAN = time.perf_counter()  # when pytest loaded this file: close enough to the start
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -50,6 +59,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="stop at the first divergence without shrinking it or saving it "
         "(for timing how fast a bug is caught)",
+    )
+    group.addoption(
+        "--answer-within",
+        type=float,
+        default=ANSWER_WITHIN,
+        metavar="SECONDS",
+        help="stop shrinking a divergence this long after the run began and report the "
+        f"shortest scenario found so far; shrinking gets at least {MIN_SHRINKING:.0f} s "
+        f"(default: {ANSWER_WITHIN:.0f})",
     )
     group.addoption(
         "--scenarios",
@@ -120,6 +138,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def catch_only(pytestconfig: pytest.Config) -> bool:
     return bool(_option(pytestconfig, "catch_only", False))
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the property tests take from the command line."""
+
+    candidate: ModuleType
+    bound: float  # --equivalence-bound
+    scenarios: int  # per property test
+    catch_only: bool
+    shrink_until: float  # a time.perf_counter() value: --answer-within after the run began
+
+
+@pytest.fixture(scope="session")
+def run_options(
+    pytestconfig: pytest.Config,
+    candidate: ModuleType,
+    bound: float,
+    scenarios: int,
+    catch_only: bool,
+) -> RunOptions:
+    within = float(_option(pytestconfig, "answer_within", ANSWER_WITHIN))  # type: ignore[arg-type]
+    return RunOptions(candidate, bound, scenarios, catch_only, RUN_BEGAN + within)
 
 
 class Tally:

@@ -47,8 +47,11 @@ SEEN_BY_WAITERS = (NOTIFIED, FINISHED)  # what wait() and as_completed() count
 VALUE = "value"
 EXCEPTION = "exception"  # raises ValueError
 BASE_EXCEPTION = "base exception"  # raises a BaseException subclass
+# Raises an Exception whose truth value is False (gh-132063: result() and
+# repr() of some releases test the exception's truth, not its presence).
+FALSY_EXCEPTION = "falsy exception"
 NESTED = "nested"  # submits a child to its own pool when it starts, returns a value
-OUTCOMES = (VALUE, EXCEPTION, BASE_EXCEPTION, NESTED)
+OUTCOMES = (VALUE, EXCEPTION, BASE_EXCEPTION, FALSY_EXCEPTION, NESTED)
 
 # Kinds of future.
 TASK = "task"  # returned by submit(): the scenario holds the Future
@@ -79,7 +82,11 @@ class FutureModel:
     @property
     def raised(self) -> bool:
         """Finished with an exception (what FIRST_EXCEPTION waits for)."""
-        return self.state == FINISHED and self.outcome in (EXCEPTION, BASE_EXCEPTION)
+        return self.state == FINISHED and self.outcome in (
+            EXCEPTION,
+            BASE_EXCEPTION,
+            FALSY_EXCEPTION,
+        )
 
     @property
     def started(self) -> bool:

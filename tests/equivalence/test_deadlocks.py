@@ -19,6 +19,7 @@ its pool down, so no thread outlives the test.
 from __future__ import annotations
 
 import concurrent.futures
+import linecache
 import logging
 import sys
 import threading
@@ -33,6 +34,7 @@ from .world import World, blank_addresses
 
 HANG_CHECK = 0.2  # how long a wait is watched before the program is called hung
 PROMPTLY = 10.0  # a bound for what must happen at once
+SCENARIO_BOUND = 20.0  # a whole scenario: only an implementation that hangs reaches it
 
 
 @contextmanager
@@ -76,14 +78,50 @@ def alive_workers(world: World) -> int:
     return sum(1 for t in threading.enumerate() if t.name.startswith(f"{world.label}-pool_"))
 
 
+def run_bounded(
+    scenario: Callable[[World], dict[str, Any]], world: World, name: str
+) -> dict[str, Any]:
+    """Run *scenario* in a thread of *world*; if it hangs, fail naming the line it hangs on.
+
+    Every call in a scenario that should return does so within PROMPTLY
+    seconds on the reference (the waits that must time out have bounds of
+    their own), so SCENARIO_BOUND is only reached by an implementation that
+    hangs where the reference does not: in shutdown(), say.  The thread is
+    a daemon and is left behind: nothing can unblock a call that hangs.
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["seen"] = scenario(world)
+        except BaseException as exc:  # handed to the test's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name=f"{world.label}-scenario", daemon=True)
+    thread.start()
+    thread.join(SCENARIO_BOUND)
+    if thread.is_alive():
+        where = blocked_at(thread)
+        line = where.rpartition("line ")[2]
+        code = linecache.getline(__file__, int(line)).strip() if line.isdigit() else ""
+        raise AssertionError(
+            f"{name} diverged from concurrent.futures: the scenario hung for "
+            f"{SCENARIO_BOUND:.0f} s in {where}: {code}"
+        )
+    if "error" in box:
+        raise box["error"]
+    seen: dict[str, Any] = box["seen"]
+    return seen
+
+
 def compare(scenario: Callable[[World], dict[str, Any]], candidate: ModuleType) -> dict[str, Any]:
     """Run *scenario* on both implementations; their observations must be equal."""
     reference = World(concurrent.futures, "reference", PROMPTLY)
     tested = World(candidate, "candidate", PROMPTLY)
     with logs_of(reference):
-        expected = scenario(reference)
+        expected = run_bounded(scenario, reference, "concurrent.futures")
     with logs_of(tested):
-        observed = scenario(tested)
+        observed = run_bounded(scenario, tested, candidate.__name__)
     expected["log records"] = reference.log_records
     observed["log records"] = tested.log_records
     differences = {

@@ -36,6 +36,8 @@ import concurrent.futures
 import copy
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Callable
@@ -50,7 +52,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from .conftest import Tally
+from .conftest import MIN_SHRINKING, RunOptions, Tally
 from .model import (
     BARE,
     BASE_EXCEPTION,
@@ -65,7 +67,7 @@ from .model import (
     FutureModel,
     ScenarioModel,
 )
-from .world import HarnessError, Helper, Task, World
+from .world import Budget, HarnessError, Helper, Task, World
 
 RETURN_WHEN = ("FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED", None)
 # A long timeout never runs out in a scenario: a call given one must return
@@ -124,14 +126,14 @@ class WorldLogHandler(logging.Handler):
 
 class EquivalenceMachine(RuleBasedStateMachine):
     candidate: ModuleType = concurrent.futures
-    bound: float = 5.0
+    budget: Budget = Budget(5.0)
 
     def __init__(self) -> None:
         super().__init__()
         self.model = ScenarioModel()
         self.worlds = [
             World(concurrent.futures, "reference", REFERENCE_BOUND),
-            World(self.candidate, "candidate", self.bound),
+            World(self.candidate, "candidate", self.budget.for_next_scenario(), self.budget),
         ]
         self.story: list[str] = []
         self.outstanding: dict[int, Outstanding] = {}
@@ -153,6 +155,8 @@ class EquivalenceMachine(RuleBasedStateMachine):
         """Do *act* in each world, update the model, settle, look, compare."""
         self.story.append(text)
         Tally.steps += 1
+        for world in self.worlds:
+            world.note_workers_before_step()
         calls = [world.call(lambda world=world: act(world)) for world in self.worlds]
         model_update()
         self.model.advance()
@@ -164,6 +168,7 @@ class EquivalenceMachine(RuleBasedStateMachine):
         }
         if observations[0] != observations[1]:
             self.broken = True
+            self.budget.divergence_seen()
             raise Divergence(self.report(observations))
 
     def look(self, world: World, call: Any) -> dict[str, Any]:
@@ -757,40 +762,69 @@ class WaitingMachine(EquivalenceMachine):
     map_close = None
 
 
-def run_scenarios(
-    machine: type[EquivalenceMachine],
-    candidate: ModuleType,
-    bound: float,
-    scenarios: int,
-    catch_only: bool,
-) -> None:
+class ShrinkingDeadline:
+    """Stands in for hypothesis's MAX_SHRINKING_SECONDS: shrinking ends at a fixed time.
+
+    Hypothesis has no setting for how long it shrinks.  Its engine computes
+    ``time.perf_counter() + MAX_SHRINKING_SECONDS`` (five minutes) when
+    shrinking begins; with this object in the constant's place, that sum is
+    *until* (the run's answer-within deadline), or MIN_SHRINKING seconds from
+    now if that is later.
+    """
+
+    def __init__(self, until: float) -> None:
+        self.until = until
+
+    def __radd__(self, now: float) -> float:
+        return max(self.until, now + MIN_SHRINKING)
+
+
+@contextmanager
+def shrinking_until(until: float) -> Iterator[None]:
+    """Make hypothesis stop shrinking at *until* and report the shortest scenario so far.
+
+    If a future hypothesis drops the constant, shrinking keeps its own limit.
+    """
+    from hypothesis.internal.conjecture import engine
+
+    before = getattr(engine, "MAX_SHRINKING_SECONDS", None)
+    if before is None:
+        yield
+        return
+    engine.MAX_SHRINKING_SECONDS = ShrinkingDeadline(until)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        engine.MAX_SHRINKING_SECONDS = before
+
+
+def run_scenarios(machine: type[EquivalenceMachine], options: RunOptions) -> None:
     class Machine(machine):  # type: ignore[valid-type, misc]
         pass
 
-    Machine.candidate = candidate
-    Machine.bound = bound
+    Machine.candidate = options.candidate
+    # A new budget for each test: its short bound applies only after a
+    # divergence of the same test.
+    Machine.budget = Budget(options.bound)
     extra: dict[str, Any] = {}
-    if catch_only:
+    if options.catch_only:
         extra = {"phases": [Phase.generate], "database": None}
-    run_state_machine_as_test(
-        Machine,
-        settings=settings(
-            max_examples=scenarios,
-            stateful_step_count=50,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-            **extra,
-        ),
-    )
+    with shrinking_until(options.shrink_until):
+        run_state_machine_as_test(
+            Machine,
+            settings=settings(
+                max_examples=options.scenarios,
+                stateful_step_count=50,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+                **extra,
+            ),
+        )
 
 
-def test_generated_scenarios_match_the_standard_library(
-    candidate: ModuleType, bound: float, scenarios: int, catch_only: bool
-) -> None:
-    run_scenarios(EquivalenceMachine, candidate, bound, scenarios, catch_only)
+def test_generated_scenarios_match_the_standard_library(run_options: RunOptions) -> None:
+    run_scenarios(EquivalenceMachine, run_options)
 
 
-def test_generated_waits_match_the_standard_library(
-    candidate: ModuleType, bound: float, scenarios: int, catch_only: bool
-) -> None:
-    run_scenarios(WaitingMachine, candidate, bound, scenarios, catch_only)
+def test_generated_waits_match_the_standard_library(run_options: RunOptions) -> None:
+    run_scenarios(WaitingMachine, run_options)

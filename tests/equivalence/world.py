@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Callable
 
-from .model import BASE_EXCEPTION, EXCEPTION, NESTED, ScenarioModel
+from .model import BASE_EXCEPTION, EXCEPTION, FALSY_EXCEPTION, NESTED, ScenarioModel
 
 # The public names a module must offer to be tested.
 API_NAMES = (
@@ -57,17 +59,91 @@ BLOCKS_CHECK = 0.02
 # it ends, so this bound is only reached if the harness itself is broken.
 GATE_BOUND = 60.0
 
+# How often the workers' activity is sampled while waiting for them to go
+# quiet, and so how long a worker must stay in one blocking call to count as
+# parked (two samples apart).
+QUIET_POLL = 0.0005
+
+# The C calls a parked thread sits in: a lock's acquire() (Event.wait,
+# Condition.wait and Semaphore.acquire end in one) and SimpleQueue.get().
+BLOCKING_CALLS = frozenset({"acquire", "acquire_lock", "get"})
+
 # Object addresses in reprs (0x7f...) and ids in messages ("Future 1396... in
 # unexpected state") differ from run to run and between the two worlds.
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+|\b\d{9,}\b")
+
+
+class Budget:
+    """How long the candidate gets for a predicted event, and how that shrinks after a divergence.
+
+    A candidate that blocks where the reference returns costs the full bound
+    (``--equivalence-bound``) each time.  Hypothesis finds one such scenario
+    and then shrinks it by replaying hundreds of variants, and every variant
+    that still blocks would cost the full bound again: minutes before the
+    report.  So once a scenario has diverged, later scenarios of the run
+    give the candidate a *short bound*: ten times the longest it ever took
+    for an event it did meet in this run, at least ``SHORT_BOUND_MIN``, at
+    most the full bound.  A call that blocked once is known to block; a slow
+    but correct candidate (one that needs seconds for an event) keeps a
+    bound that it meets.
+
+    The bound is fixed when a scenario starts, never in the middle of one,
+    so that replaying a scenario (as hypothesis does before it reports)
+    sees the same bounds as the run that shrank it.  Fields are written by
+    the test's thread and by the worlds' caller threads, read when a
+    scenario starts; they are only ever raised (slowest_met) or set
+    (diverged), and one test's scenarios run one at a time, so a lost race
+    costs at most one scenario's bound, never a wrong observation.  They
+    are guarded by ``lock`` all the same, for free-threaded builds.
+    """
+
+    SHORT_BOUND_MIN = 0.25
+    SHORT_BOUND_FACTOR = 10.0
+
+    def __init__(self, bound: float) -> None:
+        self.full = bound
+        self.lock = threading.Lock()  # guards diverged and slowest_met
+        self.diverged = False  # a scenario of this run diverged
+        self.slowest_met = 0.0  # seconds: the longest the candidate took for an event it met
+
+    def for_next_scenario(self) -> float:
+        with self.lock:
+            if not self.diverged:
+                return self.full
+            short = max(self.SHORT_BOUND_MIN, self.SHORT_BOUND_FACTOR * self.slowest_met)
+            return min(self.full, short)
+
+    def met(self, seconds: float) -> None:
+        with self.lock:
+            self.slowest_met = max(self.slowest_met, seconds)
+
+    def divergence_seen(self) -> None:
+        with self.lock:
+            self.diverged = True
 
 
 class TaskAbort(BaseException):
     """What a task raises for the outcome "base exception"."""
 
 
+class FalsyError(ValueError):
+    """What a task raises for the outcome "falsy exception": false as a truth value."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
 class HarnessError(Exception):
     """The reference missed an event the model predicted: the model, not the candidate, is wrong."""
+
+
+def _unavailable(blocked_on: Any) -> bool:
+    """Would a blocking call on *blocked_on* wait now?  (A held lock, an empty queue.)"""
+    if hasattr(blocked_on, "locked"):
+        return bool(blocked_on.locked())
+    if hasattr(blocked_on, "empty"):
+        return bool(blocked_on.empty())
+    return True  # a lock type without locked() (an RLock before 3.14): trust the call
 
 
 def blank_addresses(text: str) -> str:
@@ -85,6 +161,9 @@ class Task:
     started: bool = False
     finished: bool = False
     thread: str = ""
+    # Whether the thread that ran it was started in the same step ("a new
+    # thread") or existed before ("an earlier worker"), with its pool.
+    runner: str = ""
     raised: BaseException | None = None  # the very exception the task raised
 
 
@@ -120,10 +199,12 @@ class Helper:
 class World:
     """The pools, futures and records of one implementation in one scenario."""
 
-    def __init__(self, api: ModuleType, label: str, bound: float):
+    def __init__(self, api: ModuleType, label: str, bound: float, budget: Budget | None = None):
         self.api = api
         self.label = label  # also the prefix of every thread this world starts
         self.bound = bound
+        # The candidate's world reports to the run's budget how long its events took.
+        self.budget = budget
         # Tasks, callbacks and helpers report progress here; settle() waits on it.
         # It guards the fields those threads write: Task.started/finished/thread/raised,
         # done_keys, callback_calls, raising_callbacks_elsewhere, log_records,
@@ -150,6 +231,18 @@ class World:
         self.missed_any = False
         self.bare_keys: set[int] = set()
         self.pool_of_child: dict[int, int] = {}  # a nested task's child key -> pool index
+        # Every worker thread each pool started, in the order their
+        # initializer ran (guarded by `changed`), and what each is doing: a
+        # worker's profile function (see watch_worker) replaces its entry
+        # with (events so far, the object of the blocking call it is in, or
+        # None) at every call and return.  Only that worker writes its entry;
+        # the step's thread reads it.  Replacing a dict value is atomic with
+        # the GIL and, on free-threaded builds, under the dict's own lock, so
+        # the reader sees one whole tuple, old or new.
+        self.started_workers: list[list[threading.Thread]] = []
+        self.activity: dict[int, tuple[int, Any]] = {}
+        self.workers_before_step: set[int] = set()  # thread idents
+        self.quiet_at: dict[int, int] | None = None  # activity counts when last found quiet
 
     # -- describing what a user sees ------------------------------------------
 
@@ -207,9 +300,13 @@ class World:
         task = self.tasks[key]
         if task.outcome == NESTED and task.child is not None:
             self._submit_child(task.child)
+        thread = threading.current_thread()
         with self.changed:
             task.started = True
-            task.thread = threading.current_thread().name
+            task.thread = thread.name
+            new = thread.ident not in self.workers_before_step
+            age = "a new" if new else "an earlier"
+            task.runner = f"{age} worker of {self._pool_of(thread.name)}"
             self.changed.notify_all()
         if not task.gate.wait(GATE_BOUND):
             raise HarnessError(f"the gate of task {key} was never opened")
@@ -221,6 +318,9 @@ class World:
             raise task.raised
         if task.outcome == BASE_EXCEPTION:
             task.raised = TaskAbort(f"t{key}")
+            raise task.raised
+        if task.outcome == FALSY_EXCEPTION:
+            task.raised = FalsyError(f"t{key}")
             raise task.raised
         return f"t{key}{tag}"
 
@@ -266,9 +366,12 @@ class World:
                 box["error"] = exc
 
         caller = threading.Thread(target=run, name=f"{self.label}-caller", daemon=True)
+        began = time.perf_counter()
         caller.start()
         caller.join(0.0 if self.missed_any else self.bound)
-        if caller.is_alive():
+        if not caller.is_alive():
+            self._met(time.perf_counter() - began)
+        else:
             self.stuck_callers.append(caller)
             self.misses.append("the step's call to return")
             self.missed_any = True
@@ -277,11 +380,113 @@ class World:
             raise box["error"]
         return box["observed"]
 
-    def new_pool(self, max_workers: int) -> None:
-        prefix = f"{self.label}-pool{len(self.pools)}"
-        self.pools.append(
-            self.api.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=prefix)
-        )
+    def new_pool(self, max_workers: int) -> Any:
+        """Make a pool whose workers this world can watch (see watch_worker)."""
+        index = len(self.pools)
+        with self.changed:
+            self.started_workers.append([])
+        try:
+            pool = self.api.ThreadPoolExecutor(
+                max_workers=max_workers,
+                thread_name_prefix=f"{self.label}-pool{index}",
+                initializer=self.watch_worker,
+                initargs=(index,),
+            )
+        except Exception as exc:  # an implementation without initializer=, say
+            return ("raised", *self.describe_exception(exc))
+        self.pools.append(pool)
+        return ("returned", None)
+
+    # -- worker threads ----------------------------------------------------------
+
+    def watch_worker(self, pool: int) -> None:
+        """Every pool's initializer: note the new worker and follow what it does.
+
+        The profile function sees each call and return of this thread.  It
+        notes when the thread enters one of the BLOCKING_CALLS, and on which
+        object, so that wait_until_quiet() can tell a parked worker (blocked
+        on an empty queue or a held lock) from one that is still busy.
+        """
+        thread = threading.current_thread()
+        ident = threading.get_ident()
+        with self.changed:
+            self.started_workers[pool].append(thread)
+            self.activity[ident] = (0, None)
+        activity = self.activity
+
+        def profile(frame: Any, event: str, arg: Any) -> None:
+            events = activity[ident][0] + 1
+            if event == "c_call" and getattr(arg, "__name__", "") in BLOCKING_CALLS:
+                activity[ident] = (events, getattr(arg, "__self__", None))
+            else:
+                activity[ident] = (events, None)
+
+        sys.setprofile(profile)
+
+    def _pool_of(self, thread_name: str) -> str:
+        return thread_name.removeprefix(self.label + "-").split("_")[0]
+
+    def _worker_threads_now(self) -> list[threading.Thread]:
+        prefix = f"{self.label}-pool"
+        return [t for t in threading.enumerate() if t.name.startswith(prefix)]
+
+    def _quiet_counts(self) -> dict[int, int] | None:
+        """Each live worker's event count, if every one is parked now; else None."""
+        counts = {}
+        for thread in self._worker_threads_now():
+            if thread.ident is None or thread.ident not in self.activity:
+                return None  # started, but its initializer has not run yet
+            events, blocked_on = self.activity[thread.ident]
+            if not thread.is_alive():
+                continue  # it ended between enumerate() and here
+            if blocked_on is None or not _unavailable(blocked_on):
+                return None
+            counts[thread.ident] = events
+        return counts
+
+    def wait_until_quiet(self) -> bool:
+        """Wait (bounded) until every worker thread is parked or has ended.
+
+        Parked means: inside a blocking call on an empty queue or a held
+        lock, and still in that same call one poll later (a worker that has
+        just been handed the lock, but not yet returned, moves on within the
+        poll).  Only then are the counts of threads started and alive
+        settled: a worker that finished a call counts itself idle before it
+        parks, and submit() decides by that count whether to start a thread.
+
+        This polls, because no event tells it that a thread has parked; the
+        poll is short and happens only after workers moved.
+        """
+        deadline = time.perf_counter() + (0.0 if self.missed_any else self.bound)
+        began = time.perf_counter()
+        previous = None
+        while True:
+            counts = self._quiet_counts()
+            if counts is not None and counts in (previous, self.quiet_at):
+                self.quiet_at = counts
+                self._met(time.perf_counter() - began)
+                return True
+            if time.perf_counter() >= deadline:
+                self.misses.append("the worker threads to park or end")
+                self.missed_any = True
+                return False
+            previous = counts
+            time.sleep(QUIET_POLL)
+
+    def note_workers_before_step(self) -> None:
+        self.workers_before_step = {t.ident for t in self._worker_threads_now() if t.ident}
+
+    def worker_threads(self) -> list[tuple[list[str], int]]:
+        """For each pool: the names of the threads it started, and how many are alive."""
+        with self.changed:
+            started = [list(threads) for threads in self.started_workers]
+        return [
+            (
+                sorted(t.name.removeprefix(self.label + "-") for t in threads),
+                sum(1 for t in threads if t.is_alive()),
+            )
+            for threads in started
+        ]
 
     def submit(self, pool: int, key: int | None, outcome: str, child: int | None) -> Any:
         """submit() a gated task as *key* (None: the model expects submit() to raise)."""
@@ -307,6 +512,9 @@ class World:
 
         def callback(argument: Any) -> None:
             role = self.thread_role()
+            task = self.tasks.get(key)
+            if task is not None and threading.current_thread().name == task.thread:
+                role = "the thread that ran the task"
             with self.changed:
                 self.callback_calls.append(
                     (callback_id, f"f{key}", argument is future, argument.done(), role)
@@ -346,12 +554,18 @@ class World:
         # After one miss, do not spend the bound again in this world: the step
         # has already diverged and the rest is recorded as it is.
         bound = 0.0 if self.missed_any else self.bound
+        began = time.perf_counter()
         with self.changed:
             if self.changed.wait_for(predicate, timeout=bound):
+                self._met(time.perf_counter() - began)
                 return True
         self.misses.append(what)
         self.missed_any = True
         return False
+
+    def _met(self, seconds: float) -> None:
+        if self.budget is not None:
+            self.budget.met(seconds)
 
     def settle(self, model: ScenarioModel) -> None:
         """Wait for every event the model predicts: starts, finishes, callbacks, log records."""
@@ -367,6 +581,7 @@ class World:
             lambda: self._log_records_elsewhere() >= self.raising_callbacks_elsewhere,
             "the log record of each failing callback",
         )
+        self.wait_until_quiet()
 
     def _callbacks_done(self, key: int) -> bool:
         if key not in self.done_keys:
@@ -392,22 +607,23 @@ class World:
         }
         with self.changed:
             tasks = {
-                f"t{key}": ("started" if t.started else "", "finished" if t.finished else "")
+                f"t{key}": (
+                    "started" if t.started else "",
+                    "finished" if t.finished else "",
+                    t.runner,
+                )
                 for key, t in sorted(self.tasks.items())
             }
             callbacks = list(self.callback_calls)
             records = list(self.log_records)
             blocked = sorted(i for i, h in self.helpers.items() if not h.finished)
-        workers = [self._worker_threads(i) for i in range(len(self.pools))]
         return {
             "futures": futures,
             "tasks": tasks,
             "callback calls": callbacks,
             "log records": records,
             "blocked helpers": blocked,
-            "workers within max_workers": [
-                len(names) <= model.pools[i].max_workers for i, names in enumerate(workers)
-            ],
+            "worker threads (started, alive)": self.worker_threads(),
             "misses": list(self.misses),
         }
 
@@ -454,10 +670,18 @@ class World:
                     future.set_result(None)
             except (Exception, TaskAbort):
                 pass  # already notified or already set: nothing left to wake
-        for pool in self.pools:
-            try:
-                pool.shutdown(wait=True)
-            except Exception:
-                pass
+
+        def join_pools() -> None:
+            for pool in self.pools:
+                try:
+                    pool.shutdown(wait=True)
+                except Exception:
+                    pass
+
+        # Bounded: a candidate that hangs in shutdown() must not hang the
+        # suite, which has already failed and reports the divergence.
+        joiner = threading.Thread(target=join_pools, name=f"{self.label}-cleanup", daemon=True)
+        joiner.start()
+        joiner.join(max(self.bound, 1.0))
         for thread in [*(h.thread for h in self.helpers.values()), *self.stuck_callers]:
             thread.join(self.bound)

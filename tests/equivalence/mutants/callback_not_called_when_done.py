@@ -1,9 +1,9 @@
 """add_done_callback() on a future that is already done never calls the callback."""
 
-from concurrent.futures import ThreadPoolExecutor as _ThreadPoolExecutor
 from concurrent.futures import _base
 
 from ._stdlib import *  # noqa: F403
+from ._stdlib import pool_whose_futures_are
 
 
 class Future(_base.Future):  # type: ignore[type-arg]
@@ -14,8 +14,4 @@ class Future(_base.Future):  # type: ignore[type-arg]
         # The standard library calls fn(self) here when the future is done.
 
 
-class ThreadPoolExecutor(_ThreadPoolExecutor):
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        future = super().submit(fn, *args, **kwargs)
-        future.__class__ = Future
-        return future
+ThreadPoolExecutor = pool_whose_futures_are(Future)

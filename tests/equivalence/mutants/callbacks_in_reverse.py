@@ -1,0 +1,15 @@
+"""A future's done-callbacks run in the reverse of the order they were added."""
+
+from concurrent.futures import _base
+
+from ._stdlib import *  # noqa: F403
+from ._stdlib import pool_whose_futures_are
+
+
+class Future(_base.Future):  # type: ignore[type-arg]
+    def _invoke_callbacks(self):  # type: ignore[no-untyped-def]
+        self._done_callbacks.reverse()
+        super()._invoke_callbacks()
+
+
+ThreadPoolExecutor = pool_whose_futures_are(Future)
