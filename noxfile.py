@@ -75,7 +75,7 @@ nox.options.sessions = [
     *(f"tests-{v}" for v in FREE_THREADED if v not in FREE_THREADED_HERE),  # they skip
     *(f"sid-{v}" for v in SID_PYTHONS),
     "docs",
-    "mutants-3.13",
+    "mutants_quick-3.13",
 ]
 nox.options.error_on_missing_interpreters = True
 
@@ -185,24 +185,39 @@ def equivalence(session: nox.Session) -> None:
     session.run("python", "-m", "pytest", "tests/equivalence", *session.posargs)
 
 
-@nox.session(python=PYTHONS)
-def mutants(session: nox.Session) -> None:
-    """The differential suite must catch each deliberately wrong implementation.
-
-    By default on 3.13 only (it takes a few minutes); python -m nox -s mutants for all.
-    """
+def _hunt_mutants(session: nox.Session, mode: str) -> None:
     session.install(".[test]")
     session.run(
         "python",
         "-m",
         "pytest",
-        # The control run (about a minute, mostly waiting) beside the hunt.
-        "-n",
-        "2",
+        # The quick hunt has the control run (about a minute, mostly
+        # waiting) beside it; the timed one runs alone.
+        *(["-n", "2"] if mode == "quick" else []),
         "tests/test_equivalence_mutants.py",
         *session.posargs,
-        env={"MINIPOOL_MUTANTS": "1"},
+        env={"MINIPOOL_MUTANTS": mode},
     )
+
+
+@nox.session(python=PYTHONS)
+def mutants(session: nox.Session) -> None:
+    """The differential suite must catch each deliberately wrong implementation, each in 2 min.
+
+    Each hunt is the plain command a user types (python -m pytest
+    tests/equivalence --impl=MODULE -x), one at a time: about 20 minutes on
+    two cores.  python -m nox -s mutants-3.13 for one version.
+    """
+    _hunt_mutants(session, "plain")
+
+
+@nox.session(python=PYTHONS)
+def mutants_quick(session: nox.Session) -> None:
+    """The differential suite catches each wrong implementation (--catch-only: a few minutes).
+
+    Part of the default run, on 3.13; the timed hunt is the mutants session.
+    """
+    _hunt_mutants(session, "quick")
 
 
 @nox.session(python=PYTHONS + FREE_THREADED_HERE, default=False)
