@@ -32,7 +32,15 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Callable
 
-from .model import BASE_EXCEPTION, EXCEPTION, FALSY_EXCEPTION, NESTED, ScenarioModel
+from .model import (
+    BARE,
+    BASE_EXCEPTION,
+    EXCEPTION,
+    FALSY_EXCEPTION,
+    NESTED,
+    RUNNING,
+    ScenarioModel,
+)
 
 # The public names a module must offer to be tested.
 API_NAMES = (
@@ -581,7 +589,41 @@ class World:
             lambda: self._log_records_elsewhere() >= self.raising_callbacks_elsewhere,
             "the log record of each failing callback",
         )
+        for pool in model.pools:
+            if pool.shut_down:
+                self._wait_for_idle_workers_to_end(model, pool.index)
         self.wait_until_quiet()
+
+    def _wait_for_idle_workers_to_end(self, model: ScenarioModel, pool: int) -> None:
+        """After shutdown(), a pool keeps one worker per running call; the idle ones end.
+
+        This is waited for as a predicted event, not left to wait_until_quiet():
+        a worker woken from its queue by shutdown() can look parked for a
+        moment after it took the wake-up and before its call returned.
+        """
+        running = sum(
+            1
+            for f in model.futures.values()
+            if f.pool == pool and f.kind != BARE and f.state == RUNNING
+        )
+
+        def ended() -> bool:
+            with self.changed:
+                threads = (
+                    list(self.started_workers[pool]) if pool < len(self.started_workers) else []
+                )
+            return sum(1 for t in threads if t.is_alive()) <= running
+
+        # No event tells a thread's end, so this polls (as wait_until_quiet does).
+        deadline = time.perf_counter() + (0.0 if self.missed_any else self.bound)
+        began = time.perf_counter()
+        while not ended():
+            if time.perf_counter() >= deadline:
+                self.misses.append(f"the idle workers of pool{pool} to end after its shutdown")
+                self.missed_any = True
+                return
+            time.sleep(QUIET_POLL)
+        self._met(time.perf_counter() - began)
 
     def _callbacks_done(self, key: int) -> bool:
         if key not in self.done_keys:
