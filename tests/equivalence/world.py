@@ -649,19 +649,21 @@ class World:
         }
         with self.changed:
             tasks = {
-                f"t{key}": (
-                    "started" if t.started else "",
-                    "finished" if t.finished else "",
-                    t.runner,
-                )
+                f"t{key}": ("started" if t.started else "", "finished" if t.finished else "")
                 for key, t in sorted(self.tasks.items())
             }
+            # Which task ran on which kind of thread is not determined when
+            # one step both wakes an idle worker and starts a thread (a map()
+            # of two items: the new thread may take the first): compared is
+            # how many tasks ran on new threads and how many on earlier ones.
+            runners = sorted(t.runner for t in self.tasks.values() if t.started)
             callbacks = list(self.callback_calls)
             records = list(self.log_records)
             blocked = sorted(i for i, h in self.helpers.items() if not h.finished)
         return {
             "futures": futures,
             "tasks": tasks,
+            "threads that ran the tasks": runners,
             "callback calls": callbacks,
             "log records": records,
             "blocked helpers": blocked,
