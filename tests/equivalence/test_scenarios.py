@@ -196,7 +196,7 @@ class EquivalenceMachine(RuleBasedStateMachine):
                 "concurrent.futures itself missed predicted events "
                 f"{world.misses}; the model in model.py is wrong.\n" + self.numbered_story()
             )
-        return {"call": call, "helpers returned": returned, **world.snapshot(self.model)}
+        return {"call": call, "helpers returned": returned, **world.snapshot()}
 
     def start_blocking(
         self, text: str, call: Callable[[World], Callable[[Helper], Any]], outstanding: Outstanding

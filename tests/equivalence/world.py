@@ -465,21 +465,30 @@ class World:
         This polls, because no event tells it that a thread has parked; the
         poll is short and happens only after workers moved.
         """
+        previous: list[dict[int, int] | None] = [None]
+
+        def quiet() -> bool:
+            counts = self._quiet_counts()
+            if counts is not None and counts in (previous[0], self.quiet_at):
+                self.quiet_at = counts
+                return True
+            previous[0] = counts
+            return False
+
+        return self.poll_until(quiet, "the worker threads to park or end")
+
+    def poll_until(self, check: Callable[[], bool], what: str) -> bool:
+        """Like wait_for(), for changes no one notifies (a thread parking or ending): it polls."""
         deadline = time.perf_counter() + (0.0 if self.missed_any else self.bound)
         began = time.perf_counter()
-        previous = None
-        while True:
-            counts = self._quiet_counts()
-            if counts is not None and counts in (previous, self.quiet_at):
-                self.quiet_at = counts
-                self._met(time.perf_counter() - began)
-                return True
+        while not check():
             if time.perf_counter() >= deadline:
-                self.misses.append("the worker threads to park or end")
+                self.misses.append(what)
                 self.missed_any = True
                 return False
-            previous = counts
             time.sleep(QUIET_POLL)
+        self._met(time.perf_counter() - began)
+        return True
 
     def note_workers_before_step(self) -> None:
         self.workers_before_step = {t.ident for t in self._worker_threads_now() if t.ident}
@@ -609,21 +618,10 @@ class World:
 
         def ended() -> bool:
             with self.changed:
-                threads = (
-                    list(self.started_workers[pool]) if pool < len(self.started_workers) else []
-                )
+                threads = list(self.started_workers[pool])
             return sum(1 for t in threads if t.is_alive()) <= running
 
-        # No event tells a thread's end, so this polls (as wait_until_quiet does).
-        deadline = time.perf_counter() + (0.0 if self.missed_any else self.bound)
-        began = time.perf_counter()
-        while not ended():
-            if time.perf_counter() >= deadline:
-                self.misses.append(f"the idle workers of pool{pool} to end after its shutdown")
-                self.missed_any = True
-                return
-            time.sleep(QUIET_POLL)
-        self._met(time.perf_counter() - began)
+        self.poll_until(ended, f"the idle workers of pool{pool} to end after its shutdown")
 
     def _callbacks_done(self, key: int) -> bool:
         if key not in self.done_keys:
@@ -636,7 +634,7 @@ class World:
         # returns; one that raises in a worker is logged a moment after it runs.
         return sum(1 for record in self.log_records if record[0] != "caller")
 
-    def snapshot(self, model: ScenarioModel) -> dict[str, Any]:
+    def snapshot(self) -> dict[str, Any]:
         """Everything a user could look at now, addresses blanked out."""
         futures = {
             f"f{key}": (
