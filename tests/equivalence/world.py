@@ -58,9 +58,9 @@ API_NAMES = (
 )
 API_EXCEPTIONS = ("CancelledError", "TimeoutError", "InvalidStateError", "BrokenExecutor")
 
-# How long a blocked call is watched before it is recorded as blocking.  A
-# correct implementation blocks for good; this only bounds how long the
-# suite looks for a call that returns when it should not.
+# How long a helper's call may stay busy (neither returned nor parked)
+# before it is recorded as blocking.  A correct implementation parks at once
+# and blocks for good; this only bounds the look at one that does neither.
 BLOCKS_CHECK = 0.02
 
 # How long a task waits for its gate.  Every scenario opens every gate before
@@ -192,6 +192,7 @@ class Helper:
         self.thread.start()
 
     def _run(self) -> None:
+        self.world.follow_this_thread()
         outcome = self.world.outcome_of(lambda: self._call(self))
         with self.world.changed:
             self.outcome = outcome
@@ -240,10 +241,11 @@ class World:
         self.bare_keys: set[int] = set()
         self.pool_of_child: dict[int, int] = {}  # a nested task's child key -> pool index
         # Every worker thread each pool started, in the order their
-        # initializer ran (guarded by `changed`), and what each is doing: a
-        # worker's profile function (see watch_worker) replaces its entry
-        # with (events so far, the object of the blocking call it is in, or
-        # None) at every call and return.  Only that worker writes its entry;
+        # initializer ran (guarded by `changed`), and what each followed
+        # thread (worker or helper) is doing: its profile function (see
+        # follow_this_thread) replaces its entry with (events so far, the
+        # object of the blocking call it is in, or None) at every call and
+        # return.  Only that thread writes its entry;
         # the step's thread reads it.  Replacing a dict value is atomic with
         # the GIL and, on free-threaded builds, under the dict's own lock, so
         # the reader sees one whole tuple, old or new.
@@ -408,19 +410,23 @@ class World:
     # -- worker threads ----------------------------------------------------------
 
     def watch_worker(self, pool: int) -> None:
-        """Every pool's initializer: note the new worker and follow what it does.
-
-        The profile function sees each call and return of this thread.  It
-        notes when the thread enters one of the BLOCKING_CALLS, and on which
-        object, so that wait_until_quiet() can tell a parked worker (blocked
-        on an empty queue or a held lock) from one that is still busy.
-        """
-        thread = threading.current_thread()
-        ident = threading.get_ident()
+        """Every pool's initializer: note the new worker and follow what it does."""
         with self.changed:
-            self.started_workers[pool].append(thread)
-            self.activity[ident] = (0, None)
+            self.started_workers[pool].append(threading.current_thread())
+        self.follow_this_thread()
+
+    def follow_this_thread(self) -> None:
+        """Note, at every call and return of this thread, whether it is in a blocking call.
+
+        The profile function sees each call and return of the thread.  It
+        notes when the thread enters one of the BLOCKING_CALLS, and on which
+        object, so that parked() can tell a parked thread (blocked on an
+        empty queue or a held lock) from one that is still busy.  Workers
+        (wait_until_quiet) and helpers (start_helper) are followed.
+        """
+        ident = threading.get_ident()
         activity = self.activity
+        activity[ident] = (0, None)
 
         def profile(frame: Any, event: str, arg: Any) -> None:
             events = activity[ident][0] + 1
@@ -430,6 +436,13 @@ class World:
                 activity[ident] = (events, None)
 
         sys.setprofile(profile)
+
+    def parked(self, ident: int | None) -> tuple[int, Any] | None:
+        """A followed thread's activity if it is in a blocking call that would wait now."""
+        state = self.activity.get(ident) if ident is not None else None
+        if state is None or state[1] is None or not _unavailable(state[1]):
+            return None
+        return state
 
     def _pool_of(self, thread_name: str) -> str:
         return thread_name.removeprefix(self.label + "-").split("_")[0]
@@ -442,14 +455,12 @@ class World:
         """Each live worker's event count, if every one is parked now; else None."""
         counts = {}
         for thread in self._worker_threads_now():
-            if thread.ident is None or thread.ident not in self.activity:
-                return None  # started, but its initializer has not run yet
-            events, blocked_on = self.activity[thread.ident]
+            state = self.parked(thread.ident)  # None too if its initializer has not run yet
             if not thread.is_alive():
                 continue  # it ended between enumerate() and here
-            if blocked_on is None or not _unavailable(blocked_on):
+            if state is None:
                 return None
-            counts[thread.ident] = events
+            counts[thread.ident] = state[0]
         return counts
 
     def wait_until_quiet(self) -> bool:
@@ -547,13 +558,27 @@ class World:
         return self.outcome_of(lambda: future.add_done_callback(callback))
 
     def start_helper(self, helper_id: int, call: Callable[[Helper], Any]) -> Any:
-        """Run *call* in a helper thread; report whether it is still blocked a moment later."""
+        """Run *call* in a helper thread; report whether it blocks.
+
+        It blocks once the helper is parked: in a blocking call that would
+        wait, and still in that same call one poll later (as a worker parks,
+        see wait_until_quiet).  A helper still busy after BLOCKS_CHECK counts
+        as blocking too; one that returns early is seen later, in the
+        snapshot's "blocked helpers".  Waiting for the park rather than for
+        a fixed time matters for speed: a scenario has many blocking steps,
+        and hypothesis replays scenarios by the hundred while it shrinks one.
+        """
         helper = Helper(self, f"{self.label}-helper{helper_id}", call)
         self.helpers[helper_id] = helper
-        helper.thread.join(BLOCKS_CHECK)
-        if helper.finished:
-            return ("did not block", helper.outcome)
-        return ("blocks",)
+        deadline = time.perf_counter() + BLOCKS_CHECK
+        seen = None
+        while not helper.finished:
+            state = self.parked(helper.thread.ident)
+            if (state is not None and state == seen) or time.perf_counter() >= deadline:
+                return ("blocks",)
+            seen = state
+            time.sleep(QUIET_POLL)
+        return ("did not block", helper.outcome)
 
     def finish_helper(self, helper_id: int) -> Any:
         """The outcome of a helper the model says must now return."""
