@@ -174,7 +174,7 @@ def docs(session: nox.Session) -> None:
     )
 
 
-@nox.session(python=PYTHONS, default=False)
+@nox.session(python=PYTHONS + FREE_THREADED_HERE, default=False)
 def equivalence(session: nox.Session) -> None:
     """The differential suite alone, against minipool or any module.
 
