@@ -609,10 +609,24 @@ class EquivalenceMachine(RuleBasedStateMachine):
             else None
         )
         text = f"next(m{m})"
+        if (
+            upcoming is not None
+            and upcoming.state == RUNNING
+            and not mapped.timeout_expired
+            and upcoming.outcome != VALUE
+            and upcoming in self.releasable()
+        ):
+            # Let a running call that fails end first, in a step of its own;
+            # then next() raises at once.
+            self.open_gate(upcoming)
         if upcoming is not None and not upcoming.done:
             if not mapped.timeout_expired:
-                if upcoming.outcome != VALUE:
-                    return  # would race with the iterator's cancelling; not a scenario
+                later = [self.model.futures[k] for k in mapped.items[mapped.next_calls + 1 :]]
+                if upcoming.outcome != VALUE and any(f.state == PENDING for f in later):
+                    # When the call fails, the worker it frees may take the
+                    # next item before the raising iterator cancels it: a
+                    # race, not a scenario.
+                    return
                 self.model.map_next(m)
                 self.start_blocking(
                     text,
@@ -621,7 +635,9 @@ class EquivalenceMachine(RuleBasedStateMachine):
                         text,
                         lambda model: upcoming.done,
                         on_return=lambda model: (
-                            model.map_failed(m, upcoming) if upcoming.state != FINISHED else None
+                            model.map_failed(m, upcoming)
+                            if upcoming.state != FINISHED or upcoming.outcome != VALUE
+                            else None
                         ),
                         map_index=m,
                     ),
@@ -762,6 +778,23 @@ class WaitingMachine(EquivalenceMachine):
     map_close = None
 
 
+class MappingMachine(EquivalenceMachine):
+    """The same scenarios without bare futures, callbacks and waits: pools, submits and map().
+
+    What map()'s iterator does with a failed, cancelled or timed-out call
+    shows only after a few steps in one order (map, open that call's gate,
+    next() up to it); among every rule that order is rare enough for 150
+    scenarios to miss it.  With fewer rules it comes up far more often.
+    """
+
+    new_bare_future = None
+    set_bare = None
+    set_running_or_notify_cancel = None
+    add_done_callback = None
+    wait = None
+    as_completed = None
+
+
 class ShrinkingDeadline:
     """Stands in for hypothesis's MAX_SHRINKING_SECONDS: shrinking ends at a fixed time.
 
@@ -828,3 +861,7 @@ def test_generated_scenarios_match_the_standard_library(run_options: RunOptions)
 
 def test_generated_waits_match_the_standard_library(run_options: RunOptions) -> None:
     run_scenarios(WaitingMachine, run_options)
+
+
+def test_generated_maps_match_the_standard_library(run_options: RunOptions) -> None:
+    run_scenarios(MappingMachine, run_options)
