@@ -15,6 +15,8 @@ import os
 import re
 import sys
 import threading
+import time
+import traceback
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any, Callable
@@ -97,10 +99,29 @@ def no_thread_left_behind() -> Iterator[None]:
     before = set(threading.enumerate())
     yield
     leftover = [t for t in threading.enumerate() if t not in before]
-    for thread in leftover:
-        thread.join(PROMPTLY)
-    alive = [t.name for t in leftover if t.is_alive()]
-    assert not alive, f"threads still running after the test: {alive}"
+    alive = still_alive_after(leftover, PROMPTLY)
+    assert not alive, f"threads still running after the test: {where_threads_are(alive)}"
+
+
+def still_alive_after(threads: list[threading.Thread], seconds: float) -> list[threading.Thread]:
+    """Join *threads* against one deadline, *seconds* away; those still alive then."""
+    deadline = time.monotonic() + seconds
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return [t for t in threads if t.is_alive()]
+
+
+def where_threads_are(threads: list[threading.Thread]) -> str:
+    """Each thread's name and the innermost lines of its stack: where it is stuck."""
+    frames = sys._current_frames()
+    lines = []
+    for thread in threads:
+        lines.append(f"\n  {thread.name}:")
+        frame = frames.get(thread.ident) if thread.ident is not None else None
+        if frame is not None:
+            for entry in traceback.format_stack(frame)[-4:]:
+                lines.append("\n    " + entry.rstrip().replace("\n", "\n    "))
+    return "".join(lines)
 
 
 class Gate:

@@ -14,13 +14,18 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import threading
 import time
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
 
 import pytest
 
-from .world import API_NAMES
+from conftest import PROMPTLY, still_alive_after, where_threads_are
+
+from .world import ABANDONED, API_NAMES
 
 # Test-only implementations (the deliberately wrong ones in mutants/) are
 # importable as "equivalence.mutants.NAME".
@@ -37,6 +42,30 @@ SCENARIOS = {"ci": 150, "long": 3000}
 ANSWER_WITHIN = 100.0
 MIN_SHRINKING = 10.0
 RUN_BEGAN = time.perf_counter()  # when pytest loaded this file: close enough to the start
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind() -> Iterator[None]:
+    """Every thread a test starts must have ended when the test ends (tests/conftest.py's
+    check), except the ones a diverged candidate left blocked for good.
+
+    Those were given their chance in ``World.force_cleanup``; nothing can end
+    them, and the test has already failed with the divergence that explains
+    them, so they are named in a warning rather than waited on again.
+    """
+    before = set(threading.enumerate())
+    yield
+    abandoned = [t for t in ABANDONED if t.is_alive()]
+    ABANDONED.clear()
+    leftover = [t for t in threading.enumerate() if t not in before and t not in abandoned]
+    alive = still_alive_after(leftover, PROMPTLY)
+    assert not alive, f"threads still running after the test: {where_threads_are(alive)}"
+    if abandoned:
+        warnings.warn(
+            f"the candidate left {len(abandoned)} thread(s) blocked after diverging "
+            f"(daemon threads: they end with the process): {where_threads_are(abandoned[:3])}",
+            stacklevel=1,
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

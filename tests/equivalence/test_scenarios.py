@@ -124,6 +124,22 @@ class WorldLogHandler(logging.Handler):
                 world.take_log_record(record, world.thread_role())
 
 
+class QuietWorlds(logging.Filter):
+    """Keeps the worlds' log records out of every other handler (pytest's among them).
+
+    They are observations: compared step by step, and shown in a divergence's
+    report where they differ. Echoed as well, every shrinking attempt's
+    records would bury that report under thousands of lines.
+    """
+
+    def __init__(self, worlds: list[World]) -> None:
+        super().__init__()
+        self.prefixes = tuple(world.label + "-" for world in worlds)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.threadName or "").startswith(self.prefixes)
+
+
 class EquivalenceMachine(RuleBasedStateMachine):
     candidate: ModuleType = concurrent.futures
     budget: Budget = Budget(5.0)
@@ -140,7 +156,11 @@ class EquivalenceMachine(RuleBasedStateMachine):
         self.broken = False
         self.callbacks = 0
         self.log_handler = WorldLogHandler(self)
-        logging.getLogger().addHandler(self.log_handler)
+        self.quieted = QuietWorlds(self.worlds)
+        root = logging.getLogger()
+        for handler in root.handlers:
+            handler.addFilter(self.quieted)
+        root.addHandler(self.log_handler)
         Tally.scenarios += 1
         Tally.implementation = self.candidate.__name__
 
@@ -714,7 +734,10 @@ class EquivalenceMachine(RuleBasedStateMachine):
             if not self.broken:
                 self.finish_in_order()
         finally:
-            logging.getLogger().removeHandler(self.log_handler)
+            root = logging.getLogger()
+            root.removeHandler(self.log_handler)
+            for handler in root.handlers:
+                handler.removeFilter(self.quieted)
             if self.broken:
                 for world in self.worlds:
                     world.force_cleanup()

@@ -81,6 +81,16 @@ BLOCKING_CALLS = frozenset({"acquire", "acquire_lock", "get"})
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+|\b\d{9,}\b")
 
 
+# Threads that a diverged candidate left blocked even after force_cleanup()
+# unblocked everything it could reach (a wrong map() waiting on futures only
+# the candidate knows, say).  Nothing can end them; they are daemon threads,
+# so they cannot keep the process alive.  The thread-leak check reports them
+# as a warning about the candidate instead of waiting on them again.
+# Appended and read only by the test's own thread (teardown, then the
+# fixture), never by a world's threads: no lock is needed, GIL or not.
+ABANDONED: list[threading.Thread] = []
+
+
 class Budget:
     """How long the candidate gets for a predicted event, and how that shrinks after a divergence.
 
@@ -749,6 +759,11 @@ class World:
         # suite, which has already failed and reports the divergence.
         joiner = threading.Thread(target=join_pools, name=f"{self.label}-cleanup", daemon=True)
         joiner.start()
-        joiner.join(max(self.bound, 1.0))
-        for thread in [*(h.thread for h in self.helpers.values()), *self.stuck_callers]:
-            thread.join(self.bound)
+        # One deadline for every join: a candidate that left many threads
+        # blocked for good must cost one bound here, not one per thread
+        # (shrinking replays this cleanup hundreds of times).
+        deadline = time.monotonic() + max(self.bound, 1.0)
+        threads = [joiner, *(h.thread for h in self.helpers.values()), *self.stuck_callers]
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        ABANDONED.extend(thread for thread in threads if thread.is_alive())
