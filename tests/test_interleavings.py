@@ -283,7 +283,7 @@ def cancel_without_the_lock(self: minipool.Future[Any]) -> bool:
     """Future.cancel() as it would be with its lock forgotten (a planted bug)."""
     if self._state in (future_module.RUNNING, future_module.FINISHED):
         return False
-    if self._state in future_module._CANCELLED_STATES:
+    if self._state in future_module.CANCELLED_STATES:
         return True
     self._state = future_module.CANCELLED
     self._invoke_callbacks()

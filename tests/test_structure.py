@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import concurrent.futures
 import concurrent.futures.thread
 import inspect
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 import minipool
+from minipool import versions
 
 SOURCE = Path(minipool.__file__).parent
 CORE_MODULES = sorted(SOURCE.glob("*.py"))
@@ -165,3 +167,13 @@ def test_every_public_object_has_a_docstring(name: str, obj: Any) -> None:
     if isinstance(obj, str):  # the constants: documented in the reference
         return
     assert inspect.getdoc(obj), f"{name} has no docstring"
+
+
+def test_only_the_versions_module_reads_the_python_version() -> None:
+    # One place for the facts that differ between releases (errors.py's one
+    # test is spelled out for type checkers, and must agree with it).
+    readers = sorted(
+        path.name for path in SOURCE.rglob("*.py") if "version_info" in path.read_text()
+    )
+    assert readers == ["errors.py", "versions.py"]
+    assert (minipool.TimeoutError is builtins.TimeoutError) is versions.TIMEOUT_ERROR_IS_BUILTIN

@@ -102,7 +102,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import minipool.future as future_module
-from minipool.future import CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED, LOGGER, Future
+from minipool.future import DONE_STATES, FINAL_STATES, LOGGER, Future
 
 if TYPE_CHECKING:
     from minipool.waiting import _Waiter
@@ -339,11 +339,11 @@ class _Detector:
         )
         self._register(wait)
         try:
-            while future._state not in _RESULT_DONE and wait.deadlock is None:
+            while future._state not in DONE_STATES and wait.deadlock is None:
                 condition.wait()
         finally:
             self._unregister(wait)
-        if future._state not in _RESULT_DONE:
+        if future._state not in DONE_STATES:
             raise DeadlockError(wait.deadlock)
 
     def wait_for_waiter(self, waiter: _Waiter, futures: Iterable[Future[Any]], need: str) -> None:
@@ -485,10 +485,8 @@ class _Detector:
         return [(w, search.chain(w, waits)) for w in (in_calls or stuck)]
 
 
-# result() and exception() end in any of these states.
-_RESULT_DONE = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED))
-# wait() and as_completed() count only these as done.
-_WAITER_DONE = frozenset((CANCELLED_AND_NOTIFIED, FINISHED))
+# result() and exception() end in any of the DONE_STATES; wait() and
+# as_completed() count only the FINAL_STATES as done (see minipool.future).
 
 
 class _Search:
@@ -533,7 +531,7 @@ class _Search:
         if isinstance(target, threading.Thread):  # a join
             return not target.is_alive() or self.progresses(target)
         state = target._state
-        if state in (_RESULT_DONE if wait.counts_cancelled else _WAITER_DONE):
+        if state in (DONE_STATES if wait.counts_cancelled else FINAL_STATES):
             return True
         if self.someone_may_act:
             # Any thread that can act might complete it (set_result), or

@@ -35,8 +35,10 @@ class CancelledError(Error):
     """The future was cancelled, so it has neither a result nor an exception."""
 
 
+# minipool.versions.TIMEOUT_ERROR_IS_BUILTIN, written out as a test of
+# sys.version_info: the only kind of version test type checkers understand,
+# and they must see which class this is.
 if sys.version_info >= (3, 11):
-    # The standard library made its TimeoutError an alias of the builtin in 3.11.
     TimeoutError = builtins.TimeoutError
 else:
 

@@ -9,7 +9,6 @@ and the ``with`` statement from here, built on ``submit`` alone.
 
 from __future__ import annotations
 
-import sys
 import time
 import weakref
 from collections import deque
@@ -18,6 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal, TypeVar
 
 from minipool.future import Future
+from minipool.versions import MAP_CANCELS_FAILED_FUTURE
 
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec, Self
@@ -27,11 +27,6 @@ if TYPE_CHECKING:
 __all__ = ["Executor"]
 
 T = TypeVar("T")
-
-# Python 3.10.7 changed map(): when waiting for a result fails (the call
-# raised, or the timeout passed), the future being waited on is cancelled too,
-# not only the ones after it (gh-95166).  We follow the running version.
-_MAP_CANCELS_FAILED_FUTURE = sys.version_info >= (3, 10, 7)
 
 
 class Executor:
@@ -156,7 +151,7 @@ def _submit_next(
 
 def _result_or_cancel(future: Future[T], timeout: float | None = None) -> T:
     """The result of *future*; on any failure to get it, cancel it (3.10.7+)."""
-    if not _MAP_CANCELS_FAILED_FUTURE:
+    if not MAP_CANCELS_FAILED_FUTURE:
         return future.result(timeout)
     try:
         try:

@@ -64,23 +64,28 @@ the same, and costs about half as much in CPython (``with`` looks up and calls
 
 Once a future reaches a final state (FINISHED or CANCELLED_AND_NOTIFIED) it
 has told its waiters all they will ever hear, so it drops them
-(``_waiters = None``) and never takes a new one: ``wait()`` and
-``as_completed()`` need not take the lock again to uninstall themselves.
+(``_waiters = None``) and never takes a new one.  The waiters are the
+future's own business: ``wait()`` and ``as_completed()`` go through
+``_add_waiter()`` (install, or hear at once of a future already final) and
+``_remove_waiter()`` (which takes no lock once the future is final).
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import types
 from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Protocol, TypeVar
 
 from minipool.errors import CancelledError, InvalidStateError, TimeoutError
+from minipool.versions import HAS_GET_SNAPSHOT, RESULT_RAISES_FALSY_EXCEPTIONS
 
 __all__ = [
     "CANCELLED",
     "CANCELLED_AND_NOTIFIED",
+    "CANCELLED_STATES",
+    "DONE_STATES",
+    "FINAL_STATES",
     "FINISHED",
     "PENDING",
     "RUNNING",
@@ -95,8 +100,12 @@ CANCELLED = "CANCELLED"  # cancel() succeeded; wait()/as_completed() not yet tol
 CANCELLED_AND_NOTIFIED = "CANCELLED_AND_NOTIFIED"  # ... and now they have been
 FINISHED = "FINISHED"  # has a result or an exception
 
-_CANCELLED_STATES = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED))
-_DONE_STATES = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED))
+# The state sets, defined here once for every module that reads states.
+CANCELLED_STATES = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED))  # cancelled() is true
+DONE_STATES = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED))  # done() is true
+# The states no future ever leaves, and in which wait() and as_completed()
+# count a future as done: its waiters have heard all they ever will.
+FINAL_STATES = frozenset((CANCELLED_AND_NOTIFIED, FINISHED))
 
 # How repr() names each state: both cancelled states read "cancelled".
 _STATE_DESCRIPTIONS = {
@@ -111,20 +120,6 @@ _STATE_DESCRIPTIONS = {
 # raised, to the logger the standard library uses, so that logging set up for
 # concurrent.futures applies to minipool unchanged.
 LOGGER = logging.getLogger("concurrent.futures")
-
-# gh-132063: result() used to test the exception's truth value, so a future
-# holding an exception whose __bool__ (or __len__) says False returned None
-# instead of raising it.  Fixed in 3.14.0 and in the 3.13 series from 3.13.4;
-# 3.12 and older keep the old test.  Patch releases change behaviour too, so
-# the full release number decides (repr() still tests the truth value on
-# every version: see __repr__).
-_RESULT_RAISES_FALSY_EXCEPTIONS = sys.version_info >= (3, 13, 4)
-
-# Python 3.15 added the private Future._get_snapshot(), which asyncio uses to
-# copy a finished future's state in one lock acquisition (gh-134173); no
-# earlier series has it (3.14.10 does not).  Ours exists where the standard
-# library's does, so that code testing for it sees the same.
-_HAS_GET_SNAPSHOT = sys.version_info >= (3, 15)
 
 T = TypeVar("T")
 
@@ -250,7 +245,7 @@ class Future(Generic[T]):
             )
         return "<%s at %#x state=%s>" % (name, id(self), description)
 
-    if _HAS_GET_SNAPSHOT:
+    if HAS_GET_SNAPSHOT:
 
         def _get_snapshot(self) -> tuple[bool, bool, Any, BaseException | None]:
             """``(done, cancelled, result, exception)``, read under one lock (3.15+).
@@ -261,14 +256,14 @@ class Future(Generic[T]):
             with self._state_lock:
                 if self._state == FINISHED:
                     return True, False, self._result, self._exception
-                if self._state in _CANCELLED_STATES:
+                if self._state in CANCELLED_STATES:
                     return True, True, None, None
                 return False, False, None, None
 
     def cancelled(self) -> bool:
         """Return True if the future was cancelled."""
         with self._state_lock:
-            return self._state in _CANCELLED_STATES
+            return self._state in CANCELLED_STATES
 
     def running(self) -> bool:
         """Return True if the future is currently executing."""
@@ -278,7 +273,7 @@ class Future(Generic[T]):
     def done(self) -> bool:
         """Return True if the future was cancelled or finished executing."""
         with self._state_lock:
-            return self._state in _DONE_STATES
+            return self._state in DONE_STATES
 
     def result(self, timeout: float | None = None) -> T:
         """Return the result of the call, waiting up to *timeout* seconds for it.
@@ -293,7 +288,7 @@ class Future(Generic[T]):
         try:
             if self._state != FINISHED:
                 self._wait_until_finished(timeout)
-            if self._exception is not None and (_RESULT_RAISES_FALSY_EXCEPTIONS or self._exception):
+            if self._exception is not None and (RESULT_RAISES_FALSY_EXCEPTIONS or self._exception):
                 raise self._exception
             result: T = self._result
             return result
@@ -319,7 +314,7 @@ class Future(Generic[T]):
 
         Called, and returns, with _state_lock held.
         """
-        if self._state != FINISHED and self._state not in _CANCELLED_STATES:
+        if self._state != FINISHED and self._state not in CANCELLED_STATES:
             condition = self._done_condition
             if condition is None:
                 condition = self._done_condition = threading.Condition(self._state_lock)
@@ -333,7 +328,7 @@ class Future(Generic[T]):
                 # library's handling of odd timeouts (negative: do not block;
                 # wrong type: TypeError).
                 condition.wait(timeout)
-        if self._state in _CANCELLED_STATES:
+        if self._state in CANCELLED_STATES:
             raise CancelledError()
         if self._state != FINISHED:
             raise TimeoutError()
@@ -347,7 +342,7 @@ class Future(Generic[T]):
         *fn* is logged (logger ``"concurrent.futures"``) and otherwise ignored.
         """
         with self._state_lock:
-            if self._state not in _DONE_STATES:
+            if self._state not in DONE_STATES:
                 if self._done_callbacks is None:
                     self._done_callbacks = [fn]
                 else:
@@ -367,6 +362,49 @@ class Future(Generic[T]):
         for callback in self._done_callbacks or ():
             self._call_callback(callback)
 
+    # -- the waiters of wait() and as_completed() ----------------------------
+
+    def _add_waiter(self, waiter: _Waiter) -> None:
+        """Install *waiter*, or, if the future is in a final state, tell it now.
+
+        Either way the waiter hears of this future's completion exactly once:
+        from the future later, under the lock, or from this call.  Used by
+        :mod:`minipool.waiting` only.
+        """
+        lock = self._state_lock
+        lock.acquire()  # a hot path: see "Locking" in the module docstring
+        try:
+            if self._state not in FINAL_STATES:
+                if self._waiters is None:
+                    self._waiters = [waiter]
+                else:
+                    self._waiters.append(waiter)
+                return
+        finally:
+            lock.release()
+        # Final: it will tell nobody again, so tell the waiter as it would
+        # have.  Without the lock: the fields of a final future never change.
+        if self._state == CANCELLED_AND_NOTIFIED:
+            waiter.add_cancelled(self)
+        elif self._exception is not None:
+            waiter.add_exception(self)
+        else:
+            waiter.add_result(self)
+
+    def _remove_waiter(self, waiter: _Waiter) -> None:
+        """Take *waiter* out again, unless the future has dropped it already."""
+        # Fast path: a future in a final state has dropped all its waiters,
+        # and _waiters stays None from then on, so there is nothing to remove
+        # and no lock to take.  Read without the lock: on any build, a stale
+        # read can only see the list, and the check below under the lock
+        # decides.
+        if self._waiters is None:
+            return
+        with self._state_lock:
+            if self._waiters is not None:
+                # Still pending, or CANCELLED and not yet notified: ours is there.
+                self._waiters.remove(waiter)
+
     # -- moving the future through its states -------------------------------
 
     def cancel(self) -> bool:
@@ -378,7 +416,7 @@ class Future(Generic[T]):
         with self._state_lock:
             if self._state in (RUNNING, FINISHED):
                 return False
-            if self._state in _CANCELLED_STATES:
+            if self._state in CANCELLED_STATES:
                 return True
             self._state = CANCELLED
             if self._done_condition is not None:
@@ -437,7 +475,7 @@ class Future(Generic[T]):
         lock.acquire()  # a hot path: see "Locking" in the module docstring
         try:
             state = self._state
-            if state not in _DONE_STATES:
+            if state not in DONE_STATES:
                 self._result = result
                 self._exception = exception
                 self._state = FINISHED
@@ -453,7 +491,7 @@ class Future(Generic[T]):
                     self._done_condition.notify_all()
         finally:
             lock.release()
-        if state in _DONE_STATES:
+        if state in DONE_STATES:
             # The message holds repr(self), which takes the lock: built here.
             raise InvalidStateError("{}: {!r}".format(state, self))
         if self._done_callbacks:

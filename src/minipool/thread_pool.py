@@ -15,7 +15,7 @@ back for the next one.
 Idle workers are counted, so that ``submit`` starts a new thread only when no
 started one is free.  When a worker counts itself idle differs between Python
 versions, and it decides how many threads a pool starts; we follow the running
-version (see ``_COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY``).
+version (see :data:`minipool.versions.COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY`).
 
 Every worker counts what it does, for
 :meth:`ThreadPoolExecutor.stats() <minipool.ThreadPoolExecutor.stats>` (see
@@ -40,7 +40,6 @@ import inspect
 import itertools
 import os
 import queue
-import sys
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Literal, NoReturn, Tuple, TypeVar
@@ -51,7 +50,13 @@ from minipool.errors import BrokenThreadPool, InvalidStateError
 from minipool.executor import Executor
 from minipool.future import LOGGER, Future
 from minipool.stats import PoolStats, WorkerTally, clock, combine
-from minipool.worker_context import HAS_WORKER_CONTEXT, WorkerContext
+from minipool.versions import (
+    COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY,
+    HAS_WORKER_CONTEXT,
+    INIT_ERRORS_NAME_QUALNAME,
+    cpu_count,
+)
+from minipool.worker_context import WorkerContext
 
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec, TypeAlias
@@ -76,18 +81,6 @@ _Work: TypeAlias = Tuple[Future[Any], Callable[..., Any], Tuple[Any, ...], "dict
 # with the clock() times of minipool.stats, and outcome "returned", "raised"
 # or "cancelled" (for which started and ended are the moment it was skipped).
 trace_sink: Callable[[str, float, float, float, str], None] | None = None
-
-# Before Python 3.12 a worker counted itself idle after *every* call it ran,
-# even with more work waiting, so a busy pool's count kept growing; from 3.12 a
-# worker counts itself idle only when it finds the queue empty.  The rule
-# decides, when work arrives while workers are finishing, whether submit()
-# starts another thread, so we follow the running version.
-_COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY = sys.version_info >= (3, 12)
-
-if sys.version_info >= (3, 13):
-    _cpu_count = os.process_cpu_count  # the CPUs this process may use
-else:
-    _cpu_count = os.cpu_count
 
 # -- interpreter exit -----------------------------------------------------
 #
@@ -203,7 +196,7 @@ def _worker(  # noqa: PLR0912, PLR0915, PLR0917  (one loop on purpose: see "stat
     run_total = run_max = wait_total = wait_max = 0.0
     try:
         while True:
-            if _COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
+            if COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
                 try:
                     work = work_queue.get_nowait()
                 except queue.Empty:
@@ -275,7 +268,7 @@ def _worker(  # noqa: PLR0912, PLR0915, PLR0917  (one loop on purpose: see "stat
                 # Drop the call before blocking again: the caller may be
                 # waiting for its arguments or result to be released.
                 del future, fn, args, kwargs
-                if not _COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
+                if not COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
                     _count_idle(pool_ref)
                 continue
 
@@ -354,8 +347,7 @@ def _run_here(
 
 def _refuse_keyword_argument(name: str) -> NoReturn:
     """Raise the TypeError that Python raises for an unknown keyword of __init__ (before 3.14)."""
-    # 3.10 started naming the function by its qualified name.
-    function = "ThreadPoolExecutor.__init__" if sys.version_info >= (3, 10) else "__init__"
+    function = "ThreadPoolExecutor.__init__" if INIT_ERRORS_NAME_QUALNAME else "__init__"
     raise TypeError("%s() got an unexpected keyword argument %r" % (function, name))
 
 
@@ -431,7 +423,7 @@ class ThreadPoolExecutor(Executor):
             # Threads mostly wait on I/O or on code that releases the GIL, so
             # a few more than the CPUs; capped so that big machines do not
             # start hundreds of threads.
-            max_workers = min(32, (_cpu_count() or 1) + 4)
+            max_workers = min(32, (cpu_count() or 1) + 4)
         if max_workers <= 0:
             raise ValueError("max_workers must be greater than 0")
         # A subclass's worker contexts (3.14+, see minipool.worker_context):

@@ -10,30 +10,30 @@ completed has dropped its waiters itself).
 Installing must not miss a completion that happens while it is going on.
 The standard library makes the whole look-and-install step atomic by taking
 the lock of *every* future, in ``id()`` order.  minipool needs only one
-future's lock at a time: under that lock it checks the future once more and
-either installs the waiter (the future will tell it later) or, if the future
-completed in the meantime, tells the waiter itself.  Either way the waiter
-hears of every future exactly once, and no thread ever holds two future
-locks, so there is no lock order to get wrong.
+future's lock at a time, and leaves it to the future: ``_add_waiter()``
+checks the state once more under the future's own lock and either installs
+the waiter (the future will tell it later) or, if the future completed in
+the meantime, tells the waiter itself.  Either way the waiter hears of every
+future exactly once, and no thread ever holds two future locks, so there is
+no lock order to get wrong.  This module never touches a future's waiters or
+locks itself.
 
-"Done" here means FINISHED or CANCELLED_AND_NOTIFIED: a future cancelled in
-the queue counts once an executor has passed over it, as in the standard
-library.
+"Done" here means FINISHED or CANCELLED_AND_NOTIFIED (the future's
+``FINAL_STATES``): a future cancelled in the queue counts once an executor
+has passed over it, as in the standard library.
 
 Futures of the standard library
 ===============================
 
 A minipool extra: one call may mix minipool's futures with
 :class:`concurrent.futures.Future` objects (and their subclasses, such as
-the ones dask.distributed's ``Client.get_executor()`` returns).  Both kinds
-keep the same states under the same names, and tell their waiters through
-the same three methods, so the only difference is the lock's name: a
-standard library future guards its state with ``_condition`` (a
-:class:`threading.Condition` around an ``RLock``) where ours has
-``_state_lock``, and it keeps its list of waiters even once done.
-``_lock_of()`` looks the lock up; everything else is shared.  (The
-standard library's own ``wait()`` does not accept minipool futures: it
-takes ``_condition``, which they do not have.)
+the ones dask.distributed's ``Client.get_executor()`` returns).  A future
+without ``_add_waiter()`` is handed to ``minipool.stdlib_futures``,
+which does the same with the standard library's private fields; that
+module is imported the first time such a future comes, so that a program
+using minipool's futures alone never loads it.  (The standard library's own
+``wait()`` does not accept minipool futures: it takes ``_condition``, which
+they do not have.)
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Generic, Iterable, Iterator, NamedTuple, 
 
 import minipool.future as future_module
 from minipool.errors import TimeoutError
-from minipool.future import CANCELLED_AND_NOTIFIED, FINISHED, Future
+from minipool.future import FINAL_STATES, Future
 
 __all__ = [
     "ALL_COMPLETED",
@@ -60,9 +60,6 @@ FIRST_COMPLETED = "FIRST_COMPLETED"
 FIRST_EXCEPTION = "FIRST_EXCEPTION"
 ALL_COMPLETED = "ALL_COMPLETED"
 _AS_COMPLETED = "_AS_COMPLETED"  # the waiter of as_completed(): wake on every completion
-
-# The two states in which wait() and as_completed() count a future as done.
-_COUNTED_DONE = (CANCELLED_AND_NOTIFIED, FINISHED)
 
 T = TypeVar("T")
 
@@ -154,65 +151,47 @@ class _Waiter:
         return finished
 
 
-def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> None:
-    """Install *waiter* in each future not yet done; tell it of those that are.
+def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> bool:
+    """Install *waiter* in each future not yet final; tell it of those that are.
 
-    Afterwards every future of *futures* either holds the waiter or is in a
-    final state (and so holds no waiter at all): _uninstall() works on each.
+    Afterwards the waiter hears of each future's completion exactly once, and
+    _uninstall() may be called on each future.  Returns whether any of them
+    is a standard library future: those keep their waiters once done.
     """
+    met_foreign = False
     for future in futures:
-        # _lock_of(), written out: this loop runs once per future, and
-        # try/except costs nothing when nothing is raised.
+        # Fast path: try/except costs nothing when nothing is raised, so
+        # minipool's own futures pay nothing for the standard library's.
         try:
-            lock = future._state_lock
+            add_waiter = future._add_waiter
         except AttributeError:
-            lock = future._condition  # type: ignore[attr-defined]  # concurrent.futures.Future
-        lock.acquire()  # a hot path: "with" costs twice as much (see minipool.future)
-        try:
-            if future._state not in _COUNTED_DONE:
-                if future._waiters is None:
-                    future._waiters = [waiter]
-                else:
-                    future._waiters.append(waiter)
-                continue
-        finally:
-            lock.release()
-        # It completed after the caller's first look: tell the waiter as the
-        # future would have, had the waiter been there in time.
-        if future._state == CANCELLED_AND_NOTIFIED:
-            waiter.add_cancelled(future)
-        elif future._exception is not None:
-            waiter.add_exception(future)
+            _foreign().add_waiter(future, waiter)
+            met_foreign = True
         else:
-            waiter.add_result(future)
+            add_waiter(waiter)
+    return met_foreign
 
 
 def _uninstall(waiter: _Waiter, future: Future[Any]) -> None:
-    """Take *waiter* out of *future*, unless the future has dropped it already."""
-    # Fast path: a future in a final state has dropped all its waiters, and
-    # _waiters stays None from then on, so there is nothing to remove and no
-    # lock to take.  (Read without the lock: once None, it never changes.)
-    if future._waiters is None:
-        return
-    with _lock_of(future):
-        if future._waiters is not None:
-            # Still waiting (or CANCELLED, not yet notified): ours is there.
-            # Or a standard library future, which never drops its waiters:
-            # ours is there unless it completed during _install().
-            try:
-                future._waiters.remove(waiter)
-            except ValueError:
-                pass
-
-
-def _lock_of(future: Future[Any]) -> Any:
-    """The lock that guards *future*'s state: minipool's, or a standard library future's."""
-    # Fast path: try/except costs nothing when no exception is raised, so
-    # minipool's own futures pay nothing for the standard library's.
+    """Take *waiter* out of *future* again (a no-op if the future dropped it already)."""
     try:
-        return future._state_lock
+        remove_waiter = future._remove_waiter
     except AttributeError:
-        return future._condition  # type: ignore[attr-defined]  # concurrent.futures.Future
+        _foreign().remove_waiter(future, waiter)
+    else:
+        remove_waiter(waiter)
+
+
+def _foreign() -> Any:
+    """The adapter for standard library futures: ``minipool.stdlib_futures``.
+
+    Imported on first use, so that only a program that mixes the two kinds of
+    future loads it.  (The one place the core reaches an extra, and only
+    when handed a future that is not minipool's: see the module docstring.)
+    """
+    import minipool.stdlib_futures
+
+    return minipool.stdlib_futures
 
 
 # Two signatures for type checkers: minipool futures only (the standard
@@ -246,7 +225,7 @@ def wait(
     fs = set(fs)
     # First look, without locks: a state read may be stale, but only towards
     # "not done yet", which _install() checks again under the future's lock.
-    done = {f for f in fs if f._state in _COUNTED_DONE}
+    done = {f for f in fs if f._state in FINAL_STATES}
     not_done = fs - done
     if return_when == FIRST_COMPLETED and done:
         return DoneAndNotDoneFutures(done, not_done)
@@ -306,11 +285,11 @@ def as_completed(fs: Iterable[Any], timeout: float | None = None) -> Iterator[An
 
     fs = set(fs)
     total_futures = len(fs)
-    finished = [f for f in fs if f._state in _COUNTED_DONE]
+    finished = [f for f in fs if f._state in FINAL_STATES]
     pending = fs.difference(finished)
     del fs  # from here on, each future is in finished or in pending, not both
     waiter = _Waiter(_AS_COMPLETED, pending_count=len(pending))
-    _install(waiter, pending)
+    keeps_waiters = _install(waiter, pending)
     # Debug mode's detector (minipool.debug), looked up once: this loop may
     # block once per future, and a local costs less than a module attribute.
     detector = future_module.deadlock_detector
@@ -318,7 +297,7 @@ def as_completed(fs: Iterable[Any], timeout: float | None = None) -> Iterator[An
         # Futures done before the first look come first, in no set order
         # (popped from the end of a list built from a set, as the standard
         # library does).
-        yield from _yield_and_forget(finished, pending, None)
+        yield from _yield_and_forget(finished, pending, None)  # they have no waiter
         while pending:
             if timeout is None:
                 wait_timeout = None
@@ -334,7 +313,7 @@ def as_completed(fs: Iterable[Any], timeout: float | None = None) -> Iterator[An
                 waiter.event.wait(wait_timeout)
             finished = waiter.take_finished()
             finished.reverse()  # popped from the end: completion order
-            yield from _yield_and_forget(finished, pending, waiter)
+            yield from _yield_and_forget(finished, pending, waiter if keeps_waiters else None)
     finally:
         for future in pending:
             _uninstall(waiter, future)
@@ -347,15 +326,12 @@ def _yield_and_forget(
 
     A caller of as_completed() may hold thousands of futures and drop each
     after reading it; the iterator must not keep them (or their results)
-    alive.  *waiter* is the one that heard of them (None for the futures done
-    before it was installed).  A minipool future it heard of is in a final
-    state and has dropped the waiter already (_uninstall() returns at once); a
-    standard library future keeps it, so it is taken out here.
+    alive.  A minipool future in a final state has dropped its waiters
+    itself; a standard library future keeps them, so when some are among
+    the futures, *waiter* is the one to take out of each here (else None).
     """
     while finished:
         pending.discard(finished[-1])
-        # Fast path: the check at the top of _uninstall(), written out, so
-        # that minipool's own futures cost no call here.
-        if waiter is not None and finished[-1]._waiters is not None:
+        if waiter is not None:
             _uninstall(waiter, finished[-1])
         yield finished.pop()

@@ -23,7 +23,6 @@ there is no such hook, and minipool has none either.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any, Callable, Tuple
 
 if TYPE_CHECKING:
@@ -32,11 +31,7 @@ if TYPE_CHECKING:
     # What resolve_task() makes of a call, and run() is given.
     _Task: TypeAlias = Tuple[Callable[..., Any], Tuple[Any, ...], "dict[str, Any]"]
 
-__all__ = ["HAS_WORKER_CONTEXT", "WorkerContext"]
-
-# The hook arrived with Python 3.14.0 (with InterpreterPoolExecutor, gh-124548);
-# no earlier series got it in a patch release.
-HAS_WORKER_CONTEXT = sys.version_info >= (3, 14)
+__all__ = ["WorkerContext"]
 
 
 class WorkerContext:
