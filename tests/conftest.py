@@ -12,7 +12,6 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import os
-import re
 import sys
 import threading
 import time
@@ -26,6 +25,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 import minipool
 import minipool.debug
+from minipool.compare import normalized
 
 # A fast profile for every run, a long one on demand (HYPOTHESIS_PROFILE=long).
 settings.register_profile(
@@ -61,20 +61,6 @@ def impl(request: pytest.FixtureRequest) -> ModuleType:
 def on_both(scenario: Callable[[ModuleType], Any]) -> tuple[Any, Any]:
     """Run *scenario* on the standard library and on minipool; return both observations."""
     return scenario(concurrent.futures), scenario(minipool)
-
-
-_ADDRESS = re.compile(r"0x[0-9a-f]+")
-
-
-def normalized(observation: Any) -> Any:
-    """*observation* with object addresses blanked out, for comparing across runs."""
-    if isinstance(observation, str):
-        return _ADDRESS.sub("0x?", observation)
-    if isinstance(observation, (list, tuple)):
-        return type(observation)(normalized(item) for item in observation)
-    if isinstance(observation, dict):
-        return {key: normalized(value) for key, value in observation.items()}
-    return observation
 
 
 def assert_same(scenario: Callable[[ModuleType], Any]) -> Any:

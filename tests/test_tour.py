@@ -74,8 +74,8 @@ def test_an_unimportable_implementation_gets_one_line_and_status_2() -> None:
     run = tour("--impl", "no_such_module_here")
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == [
-        "python -m minipool: error: cannot import --impl no_such_module_here: "
-        "ModuleNotFoundError: No module named 'no_such_module_here'"
+        "python -m minipool: error: --impl no_such_module_here: cannot import it "
+        "(ModuleNotFoundError: No module named 'no_such_module_here')"
     ]
 
 

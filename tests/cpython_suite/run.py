@@ -37,6 +37,8 @@ import time
 import unittest
 from pathlib import Path
 
+from minipool import compare
+
 # Tests that read private internals of the standard library's pool, beyond
 # the two attributes minipool keeps on purpose (_max_workers, _threads).
 # Keyed by the test's name without its class (the same test runs in several
@@ -205,6 +207,14 @@ def debug_mode_counts() -> dict[str, int] | None:
     }
 
 
+def _check_implementation(parser: argparse.ArgumentParser, name: str) -> None:
+    """Exit with a one-line usage error unless *name* offers what the shim imports."""
+    try:
+        compare.load_implementation(name)
+    except compare.ImplementationError as error:
+        parser.error(f"--impl {name}: {error}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--impl", default="minipool", help="module under test (default minipool)")
@@ -212,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write every outcome to this file")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
+    _check_implementation(parser, args.impl)
 
     version = "%d.%d.%d" % sys.version_info[:3]
     sources = find_test_sources()

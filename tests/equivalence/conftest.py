@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import threading
@@ -24,8 +23,9 @@ from types import ModuleType
 import pytest
 
 from conftest import PROMPTLY, still_alive_after, where_threads_are
+from minipool import compare
 
-from .world import ABANDONED, API_NAMES
+from .world import ABANDONED
 
 # Test-only implementations (the deliberately wrong ones in mutants/) are
 # importable as "equivalence.mutants.NAME".
@@ -111,13 +111,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def load_implementation(name: str) -> ModuleType:
     """Import *name* and check that it offers every name the suite uses."""
     try:
-        module = importlib.import_module(name)
-    except ImportError as exc:
-        raise pytest.UsageError(f"--impl={name}: cannot import it ({exc})") from None
-    missing = [attr for attr in API_NAMES if not hasattr(module, attr)]
-    if missing:
-        raise pytest.UsageError(f"--impl={name}: the module lacks {', '.join(missing)}")
-    return module
+        return compare.load_implementation(name)
+    except compare.ImplementationError as error:
+        raise pytest.UsageError(f"--impl={name}: {error}") from None
 
 
 def _option(config: pytest.Config, name: str, default: object) -> object:

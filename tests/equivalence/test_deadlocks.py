@@ -30,7 +30,9 @@ from typing import Any, Callable
 
 import pytest
 
-from .world import World, blank_addresses
+from minipool.compare import blank_addresses
+
+from .world import World
 
 HANG_CHECK = 0.2  # how long a wait is watched before the program is called hung
 PROMPTLY = 10.0  # a bound for what must happen at once

@@ -23,7 +23,6 @@ as a divergence.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import threading
 import time
@@ -31,6 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Callable
+
+from minipool.compare import blank_addresses
 
 from .model import (
     BARE,
@@ -42,20 +43,6 @@ from .model import (
     ScenarioModel,
 )
 
-# The public names a module must offer to be tested.
-API_NAMES = (
-    "ThreadPoolExecutor",
-    "Future",
-    "wait",
-    "as_completed",
-    "FIRST_COMPLETED",
-    "FIRST_EXCEPTION",
-    "ALL_COMPLETED",
-    "CancelledError",
-    "TimeoutError",
-    "InvalidStateError",
-    "BrokenExecutor",
-)
 API_EXCEPTIONS = ("CancelledError", "TimeoutError", "InvalidStateError", "BrokenExecutor")
 
 # How long a helper's call may stay busy (neither returned nor parked)
@@ -75,10 +62,6 @@ QUIET_POLL = 0.0005
 # The C calls a parked thread sits in: a lock's acquire() (Event.wait,
 # Condition.wait and Semaphore.acquire end in one) and SimpleQueue.get().
 BLOCKING_CALLS = frozenset({"acquire", "acquire_lock", "get"})
-
-# Object addresses in reprs (0x7f...) and ids in messages ("Future 1396... in
-# unexpected state") differ from run to run and between the two worlds.
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]+|\b\d{9,}\b")
 
 
 # Threads that a diverged candidate left blocked even after force_cleanup()
@@ -162,10 +145,6 @@ def _unavailable(blocked_on: Any) -> bool:
     if hasattr(blocked_on, "empty"):
         return bool(blocked_on.empty())
     return True  # a lock type without locked() (an RLock before 3.14): trust the call
-
-
-def blank_addresses(text: str) -> str:
-    return _ADDRESS.sub("0x?", text)
 
 
 @dataclass

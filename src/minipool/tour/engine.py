@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Callable, Dict, List
 
+from minipool import compare
+from minipool.compare import blank_addresses
 from minipool.tour.text import translate
-
-# The names a module must have to be run by the tour.
-REQUIRED_NAMES = (
-    "ThreadPoolExecutor",
-    "Future",
-    "wait",
-    "as_completed",
-    "FIRST_COMPLETED",
-    "FIRST_EXCEPTION",
-    "ALL_COMPLETED",
-    "CancelledError",
-    "TimeoutError",
-)
-
-_ADDRESS = re.compile(r"0x[0-9a-f]+")
 
 
 class TourError(Exception):
@@ -35,20 +20,9 @@ class TourError(Exception):
 def load_implementation(name: str) -> ModuleType:
     """Import *name* and check that it has the thread-pool names of concurrent.futures."""
     try:
-        module = importlib.import_module(name)
-    except Exception as exc:  # any failure to import is the user's input
-        raise TourError(
-            "cannot import --impl %s: %s: %s" % (name, type(exc).__name__, exc)
-        ) from None
-    missing = [attribute for attribute in REQUIRED_NAMES if not hasattr(module, attribute)]
-    if missing:
-        raise TourError("--impl %s lacks %s" % (name, ", ".join(missing)))
-    return module
-
-
-def blank_addresses(text: str) -> str:
-    """*text* with object addresses replaced, so that reprs compare across runs."""
-    return _ADDRESS.sub("0x…", text)
+        return compare.load_implementation(name)
+    except compare.ImplementationError as error:
+        raise TourError("--impl %s: %s" % (name, error)) from None
 
 
 @dataclass
