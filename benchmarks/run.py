@@ -14,7 +14,6 @@ and a bare-queue floor for scale, on:
 7. diagnostics: what minipool's opt-in extras cost: the as_completed job on a
    pool in debug mode and under ``minipool.trace.record()``, and a job whose
    every ``result()`` blocks (debug mode watches each blocking wait).
-   (``stats()`` is always on: its cost is inside every minipool number.)
 
 Each timing is the median of ``--repeats`` rounds in which every contender
 runs once, in rotated order.  The output is a table of ratios; ``--json``

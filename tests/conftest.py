@@ -18,13 +18,13 @@ import time
 import traceback
 from collections.abc import Iterator
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 import minipool
-import minipool.debug
+import minipool.extended
 from minipool.compare import normalized
 
 # A fast profile for every run, a long one on demand (HYPOTHESIS_PROFILE=long).
@@ -64,10 +64,10 @@ def on_both(scenario: Callable[[ModuleType], Any]) -> tuple[Any, Any]:
 
 
 def assert_same(scenario: Callable[[ModuleType], Any]) -> Any:
-    """Assert that *scenario* observes the same on both implementations; return it."""
+    """Assert that *scenario* observes the same on both implementations; return it, normalized."""
     stdlib, ours = on_both(scenario)
     assert normalized(ours) == normalized(stdlib)
-    return ours
+    return normalized(ours)
 
 
 def error_of(call: Callable[[], Any]) -> tuple[str, str]:
@@ -184,11 +184,27 @@ def futures_log() -> Iterator[LogRecords]:
 
 
 class WorkersTally:
-    """The equivalence tallies of pytest-xdist's workers (tests/equivalence/conftest.py)."""
+    """The tallies of pytest-xdist's workers: the equivalence suite's, and debug mode's."""
 
     scenarios = 0
     steps = 0
     implementation = ""
+    debug: ClassVar[list[int]] = [0, 0, 0]  # blocking waits watched, looks, deadlocks reported
+
+
+def debug_counts() -> tuple[int, int, int]:
+    """What debug mode's detector did in this process (zeros if it was never loaded)."""
+    debug = sys.modules.get("minipool.debug")
+    if debug is None:
+        return (0, 0, 0)
+    detector = debug._detector
+    return (detector.waits_watched, detector.looks, detector.deadlocks_found)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # in an xdist worker
+        workeroutput["debug"] = debug_counts()
 
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown where xdist is not installed
@@ -198,6 +214,8 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     WorkersTally.scenarios += scenarios
     WorkersTally.steps += steps
     WorkersTally.implementation = WorkersTally.implementation or implementation
+    for i, count in enumerate(node.workeroutput.get("debug", (0, 0, 0))):
+        WorkersTally.debug[i] += count
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -208,7 +226,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f" steps) compared {WorkersTally.implementation} with concurrent.futures on"
             f" Python {sys.version.split()[0]}"
         )
-    if minipool.debug.debug_by_default():
+    if minipool.extended.debug_by_default():
+        here = debug_counts()
+        waits, looks, found = (a + b for a, b in zip(WorkersTally.debug, here))
         terminalreporter.write_line(
-            minipool.debug._detector.summary() + " (tests/test_debug.py makes some on purpose)"
+            f"debug mode: {waits} blocking waits watched, {looks} looks, {found} deadlocks"
+            " reported (tests/test_debug.py makes some on purpose)"
         )

@@ -73,7 +73,7 @@ def test_a_full_pool_holds_workers_plus_max_pending_calls(
     on_full: Any, workers: int, max_pending: int
 ) -> None:
     gate = Gate()
-    with ThreadPoolExecutor(workers, max_pending=max_pending, on_full=on_full) as pool:
+    with ThreadPoolExecutor(workers, max_pending=max_pending, on_full=on_full, stats=True) as pool:
         futures = fill(pool, gate, workers + max_pending)  # accepted, none refused
         assert pool._limit is not None and pool._limit.is_full()
         stats = pool.stats()
@@ -84,7 +84,7 @@ def test_a_full_pool_holds_workers_plus_max_pending_calls(
 
 def test_reject_raises_at_once_and_loses_nothing() -> None:
     gate = Gate()
-    with ThreadPoolExecutor(1, max_pending=2, on_full="reject") as pool:
+    with ThreadPoolExecutor(1, max_pending=2, on_full="reject", stats=True) as pool:
         futures = fill(pool, gate, 3)
         assert error_of(lambda: pool.submit(abs, -1)) == (
             "RejectedError",
@@ -120,7 +120,7 @@ def test_block_waits_until_a_call_ends() -> None:
 
 def test_block_with_submit_timeout_gives_up_with_rejected_error() -> None:
     gate = Gate()
-    with ThreadPoolExecutor(1, max_pending=1, submit_timeout=0.05) as pool:
+    with ThreadPoolExecutor(1, max_pending=1, submit_timeout=0.05, stats=True) as pool:
         futures = fill(pool, gate, 2)
         assert error_of(lambda: pool.submit(abs, -1)) == (
             "RejectedError",
@@ -137,7 +137,7 @@ def test_caller_runs_runs_the_call_in_the_submitting_thread() -> None:
     def fails() -> None:
         raise KeyError("in the caller")
 
-    with ThreadPoolExecutor(1, max_pending=1, on_full="caller_runs") as pool:
+    with ThreadPoolExecutor(1, max_pending=1, on_full="caller_runs", stats=True) as pool:
         futures = fill(pool, gate, 2)
         here = pool.submit(threading.current_thread)
         assert here.done() and here.result() is threading.current_thread()
@@ -159,7 +159,7 @@ def test_caller_runs_lets_keyboard_interrupt_through_the_caller() -> None:
     def interrupted() -> None:
         raise KeyboardInterrupt
 
-    with ThreadPoolExecutor(1, max_pending=1, on_full="caller_runs") as pool:
+    with ThreadPoolExecutor(1, max_pending=1, on_full="caller_runs", stats=True) as pool:
         futures = fill(pool, gate, 2)
         with pytest.raises(KeyboardInterrupt):
             pool.submit(interrupted)
@@ -238,7 +238,7 @@ def test_bad_options_are_refused_when_the_pool_is_made(
 
 def test_a_pool_without_max_pending_queues_without_limit() -> None:
     gate = Gate()
-    with ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(1, stats=True) as pool:
         assert pool._limit is None
         futures = fill(pool, gate, 1)
         futures += [pool.submit(abs, -n) for n in range(1, 5_000)]

@@ -73,7 +73,7 @@ def graph(dask: Any) -> Any:
 @pytest.mark.parametrize("impl_name", ["stdlib", "minipool"])
 def test_dask_computes_on_a_pool_given_as_pool(dask: Any, impl_name: str) -> None:
     impl = concurrent.futures if impl_name == "stdlib" else minipool
-    with impl.ThreadPoolExecutor(3) as pool:
+    with impl.ThreadPoolExecutor(3, **({"stats": True} if impl is minipool else {})) as pool:
         results = dask.compute(*graph(dask), scheduler="threads", pool=pool)
         with dask.config.set(pool=pool):
             again = dask.compute(*graph(dask), scheduler="threads")
@@ -84,7 +84,7 @@ def test_dask_computes_on_a_pool_given_as_pool(dask: Any, impl_name: str) -> Non
 
 def test_dask_bag_on_a_minipool_pool(dask: Any) -> None:
     bag = pytest.importorskip("dask.bag")
-    with minipool.ThreadPoolExecutor(2) as pool:
+    with minipool.ThreadPoolExecutor(2, stats=True) as pool:
         words = bag.from_sequence(["a", "bb", "ccc"] * 100, npartitions=6)
         lengths = words.map(len).frequencies().compute(scheduler="threads", pool=pool)
         assert pool.stats().completed >= 6

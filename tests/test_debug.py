@@ -445,13 +445,14 @@ def test_minipool_debug_1_turns_the_same_program_into_an_error() -> None:
 def test_set_debug_applies_to_pools_made_afterwards_and_installs_nothing_before() -> None:
     script = textwrap.dedent(
         """
-        import minipool, minipool.future
-        before = minipool.future.deadlock_detector
+        import sys, minipool, minipool.hooks
+        before = minipool.hooks.blocking_watcher
         pool = minipool.ThreadPoolExecutor(1)
+        loaded = "minipool.debug" in sys.modules
         minipool.set_debug(True)
         later = minipool.ThreadPoolExecutor(1)
-        print(before is None, pool._debug, later._debug,
-              minipool.future.deadlock_detector is not None)
+        print(before is None and not loaded, pool._debug, later._debug,
+              minipool.hooks.blocking_watcher is not None)
         pool.shutdown(); later.shutdown()
         """
     )
@@ -462,10 +463,10 @@ def test_set_debug_applies_to_pools_made_afterwards_and_installs_nothing_before(
     assert child.stdout.split() == ["True", "False", "True", "True"], child.stderr
 
 
-def test_a_pool_not_in_debug_mode_uses_the_plain_queue() -> None:
+def test_a_pool_not_in_debug_mode_has_no_hooks_at_all() -> None:
     with ThreadPoolExecutor(1, debug=False) as plain, ThreadPoolExecutor(1, debug=True) as debug:
-        assert type(plain._work_queue).__module__ == "_queue"
-        assert type(debug._work_queue).__name__ == "_WatchedQueue"
+        assert plain._hooks is None
+        assert type(debug._hooks).__name__ == "DebugHooks"
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")

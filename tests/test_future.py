@@ -413,6 +413,6 @@ def test_a_subclass_of_future_works_like_one() -> None:
 
         future = TaggedFuture("mine")
         future.set_result(2)
-        return future.tag, future.result(), re.sub(r"0x[0-9a-f]+", "0x?", repr(future))
+        return future.tag, future.result(), repr(future)
 
     assert assert_same(scenario) == ("mine", 2, "<TaggedFuture at 0x… state=finished returned int>")

@@ -21,7 +21,7 @@ def fail(message: str) -> None:
 
 
 def test_a_fresh_pool_has_done_nothing() -> None:
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    with ThreadPoolExecutor(max_workers=3, stats=True) as pool:
         stats = pool.stats()
     assert (stats.submitted, stats.queued, stats.running, stats.completed) == (0, 0, 0, 0)
     assert (stats.workers_alive, stats.largest_pool_size, stats.max_workers) == (0, 0, 3)
@@ -32,7 +32,7 @@ def test_a_fresh_pool_has_done_nothing() -> None:
 
 def test_the_counts_of_a_known_workload_while_it_runs_and_after() -> None:
     gate = Gate()
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1, stats=True) as pool:
         blocker = pool.submit(gate.task, "blocker")
         gate.wait_started("blocker")
         returns = pool.submit(abs, -1)
@@ -62,7 +62,7 @@ def test_the_counts_of_a_known_workload_while_it_runs_and_after() -> None:
 
 
 def test_a_call_whose_result_was_read_is_already_counted() -> None:
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=2, stats=True) as pool:
         for n in range(1, 50):
             pool.submit(abs, -n).result()
             assert pool.stats().completed == n  # counted before the future completes
@@ -70,7 +70,7 @@ def test_a_call_whose_result_was_read_is_already_counted() -> None:
 
 def test_run_time_and_busy_time_cover_the_time_calls_ran() -> None:
     # The calls sleep: that is their work here, not a synchronisation.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=2, stats=True) as pool:
         list(pool.map(time.sleep, [0.05, 0.05, 0.1]))
         stats = pool.stats()
     assert stats.run_time.count == 3
@@ -82,7 +82,7 @@ def test_run_time_and_busy_time_cover_the_time_calls_ran() -> None:
 
 def test_queue_wait_covers_the_time_a_call_spent_behind_a_busy_worker() -> None:
     gate = Gate()
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1, stats=True) as pool:
         pool.submit(gate.task, "blocker")
         gate.wait_started("blocker")
         behind = pool.submit(abs, -1)
@@ -98,7 +98,7 @@ def test_queue_wait_covers_the_time_a_call_spent_behind_a_busy_worker() -> None:
 
 def test_a_running_call_counts_in_busy_time_before_it_ends() -> None:
     gate = Gate()
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1, stats=True) as pool:
         pool.submit(gate.task, "long")
         gate.wait_started("long")
         first = pool.stats().busy_time
@@ -110,7 +110,7 @@ def test_a_running_call_counts_in_busy_time_before_it_ends() -> None:
 
 def test_largest_pool_size_and_idle_workers() -> None:
     gate = Gate()
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    with ThreadPoolExecutor(max_workers=4, stats=True) as pool:
         for key in range(4):
             pool.submit(gate.task, key)
         for key in range(4):
@@ -125,7 +125,7 @@ def test_largest_pool_size_and_idle_workers() -> None:
 
 def test_shutdown_cancel_futures_counts_the_calls_it_took_out() -> None:
     gate = Gate()
-    pool = ThreadPoolExecutor(max_workers=1)
+    pool = ThreadPoolExecutor(max_workers=1, stats=True)
     pool.submit(gate.task, "blocker")
     gate.wait_started("blocker")
     queued = [pool.submit(abs, -n) for n in range(5)]
@@ -148,7 +148,7 @@ def test_a_failed_initializer_counts_the_calls_it_failed_as_failed() -> None:
         ready.wait(PROMPTLY)
         raise RuntimeError("no")
 
-    pool = ThreadPoolExecutor(max_workers=1, initializer=initializer)
+    pool = ThreadPoolExecutor(max_workers=1, initializer=initializer, stats=True)
     futures = [pool.submit(abs, -n) for n in range(3)]
     ready.set()
     minipool.wait(futures, timeout=PROMPTLY)
@@ -159,7 +159,7 @@ def test_a_failed_initializer_counts_the_calls_it_failed_as_failed() -> None:
 
 
 def test_the_snapshot_is_immutable() -> None:
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1, stats=True) as pool:
         stats = pool.stats()
     with pytest.raises(dataclasses.FrozenInstanceError):
         stats.submitted = 5  # type: ignore[misc]
@@ -172,7 +172,7 @@ def test_the_snapshot_is_immutable() -> None:
 )
 def test_any_mix_of_outcomes_is_counted_exactly(outcomes: list[str], workers: int) -> None:
     gate = Gate()
-    pool = ThreadPoolExecutor(max_workers=workers)
+    pool = ThreadPoolExecutor(max_workers=workers, stats=True)
     # Fill every worker first, so that the calls below are all queued and
     # can be cancelled.
     blockers = [pool.submit(gate.task, ("blocker", i)) for i in range(workers)]
@@ -196,7 +196,7 @@ def test_any_mix_of_outcomes_is_counted_exactly(outcomes: list[str], workers: in
 
 
 def test_snapshots_taken_while_calls_move_are_consistent_and_only_grow() -> None:
-    pool = ThreadPoolExecutor(max_workers=4)
+    pool = ThreadPoolExecutor(max_workers=4, stats=True)
     stop = threading.Event()
     snapshots: list[PoolStats] = []
 
@@ -225,3 +225,11 @@ def test_snapshots_taken_while_calls_move_are_consistent_and_only_grow() -> None
             assert getattr(later, field) >= getattr(earlier, field), field
         assert later.run_time.total >= earlier.run_time.total
         assert later.queue_wait.count >= earlier.queue_wait.count
+
+
+def test_a_pool_made_without_stats_counts_nothing_and_says_so() -> None:
+    with ThreadPoolExecutor(max_workers=1, debug=False) as pool:
+        pool.submit(abs, -1).result()
+        assert pool._hooks is None  # a plain pool: no extra attached
+        with pytest.raises(RuntimeError, match=r"needs a pool made with .*stats=True"):
+            pool.stats()

@@ -7,6 +7,7 @@ import builtins
 import concurrent.futures
 import concurrent.futures.thread
 import inspect
+import os
 import subprocess
 import sys
 from inspect import Parameter
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 import minipool
+import minipool.thread_pool
 from minipool import versions
 
 SOURCE = Path(minipool.__file__).parent
@@ -123,6 +125,7 @@ EXTRA_PARAMETERS = {
         ("on_full", Parameter.KEYWORD_ONLY, None),
         ("submit_timeout", Parameter.KEYWORD_ONLY, None),
         ("copy_context", Parameter.KEYWORD_ONLY, False),
+        ("stats", Parameter.KEYWORD_ONLY, False),
     ],
 }
 # map()'s buffersize arrived in Python 3.14: minipool has it on every version.
@@ -143,6 +146,13 @@ def test_signature_is_the_standard_librarys(name: str, method: str | None) -> No
     var_keyword = [p for p in theirs if p[1] is Parameter.VAR_KEYWORD]
     positional_and_keyword = [p for p in theirs if p[1] is not Parameter.VAR_KEYWORD]
     assert parameters(ours) == positional_and_keyword + extras + var_keyword
+
+
+def test_the_plain_pool_has_exactly_the_standard_librarys_constructor() -> None:
+    # The extras' keywords belong to minipool.ThreadPoolExecutor (extended);
+    # the core's pool takes only what the standard library's takes.
+    plain = minipool.thread_pool.ThreadPoolExecutor.__init__
+    assert parameters(plain) == parameters(concurrent.futures.ThreadPoolExecutor.__init__)
 
 
 def public_objects() -> list[tuple[str, Any]]:
@@ -177,3 +187,65 @@ def test_only_the_versions_module_reads_the_python_version() -> None:
     )
     assert readers == ["errors.py", "versions.py"]
     assert (minipool.TimeoutError is builtins.TimeoutError) is versions.TIMEOUT_ERROR_IS_BUILTIN
+
+
+# The core: what a plain pool is made of.  Everything else in the package is
+# an extra (or comparison tooling, or the tour), attached through
+# minipool.hooks; minipool.extended is the door through which a pool's
+# keyword arguments reach the extras.
+CORE = {"errors", "executor", "future", "hooks", "thread_pool", "versions", "waiting",
+        "worker_context"}  # fmt: skip
+# The one import of an extra by the core, inside a function: waiting.py
+# loads the adapter for standard library futures when it is handed one.
+LAZY_CORE_IMPORTS = {("waiting", "stdlib_futures")}
+
+
+def minipool_imports(path: Path) -> list[tuple[str, bool]]:
+    """The minipool modules *path* imports, each with whether it is at module level."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    top_level = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            base = node.module
+            names = [base] if base != "minipool" else [f"minipool.{a.name}" for a in node.names]
+        for name in names:
+            if name.startswith("minipool."):
+                found.append((name.split(".")[1], id(node) in top_level))
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(CORE))
+def test_a_core_module_imports_only_the_core(module: str) -> None:
+    for imported, at_top in minipool_imports(SOURCE / f"{module}.py"):
+        if imported in CORE:
+            continue
+        assert (module, imported) in LAZY_CORE_IMPORTS and not at_top, (
+            f"the core module {module} imports the extra {imported}"
+        )
+
+
+def test_importing_and_using_a_plain_pool_loads_no_extra() -> None:
+    code = (
+        "import sys, minipool\n"
+        "def loaded():\n"
+        "    return sorted(m.split('.')[1] for m in sys.modules if m.startswith('minipool.'))\n"
+        "with minipool.ThreadPoolExecutor(2) as pool:\n"
+        "    futures = [pool.submit(pow, 2, n) for n in range(4)]\n"
+        "    minipool.wait(futures)\n"
+        "    list(minipool.as_completed(futures)), list(pool.map(abs, [-1, -2]))\n"
+        "print(loaded())\n"
+        "minipool.ThreadPoolExecutor(1, stats=True).shutdown()\n"
+        "print(loaded())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MINIPOOL_DEBUG"}
+    child = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert child.returncode == 0, child.stderr
+    plain, with_stats = (ast.literal_eval(line) for line in child.stdout.splitlines())
+    assert set(plain) == CORE | {"extended"}
+    assert set(with_stats) - set(plain) == {"stats"}

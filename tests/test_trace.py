@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import minipool
-import minipool.thread_pool
+import minipool.hooks
 from conftest import Gate
 from minipool import ThreadPoolExecutor, trace
 
@@ -46,9 +46,9 @@ def test_nothing_is_recorded_outside_a_recording_and_the_hook_is_removed() -> No
     with ThreadPoolExecutor(max_workers=2) as pool:
         pool.submit(abs, 1).result()
         with trace.record() as recording:
-            assert minipool.thread_pool.trace_sink is not None
+            assert minipool.hooks.everywhere is not None
             pool.submit(abs, 2).result()
-        assert minipool.thread_pool.trace_sink is None
+        assert minipool.hooks.everywhere is None
         pool.submit(abs, 3).result()
     assert len(recording.tasks) == 1
 

@@ -1,25 +1,28 @@
 """minipool: the thread-pool half of :mod:`concurrent.futures`, rebuilt to be read.
 
 Change ``from concurrent.futures import ...`` to ``from minipool import ...``
-and everything behaves the same.  Read the modules in this order:
+and everything behaves the same.  Read the core in this order:
 
-1. :mod:`minipool.errors` -- the exceptions;
-2. :mod:`minipool.future` -- the future and its state machine;
-3. :mod:`minipool.waiting` -- ``wait()`` and ``as_completed()``;
-4. :mod:`minipool.executor` -- the executor interface and ``map()``;
-5. :mod:`minipool.stats` -- what a pool counts, for ``ThreadPoolExecutor.stats()``;
-6. :mod:`minipool.bounded` -- the opt-in bounded queue (``max_pending``);
-7. :mod:`minipool.thread_pool` -- the thread pool and its workers.
+1. :mod:`minipool.versions` -- where Python versions differ;
+2. :mod:`minipool.errors` -- the exceptions;
+3. :mod:`minipool.hooks` -- the moments a pool announces to the extras;
+4. :mod:`minipool.future` -- the future and its state machine;
+5. :mod:`minipool.waiting` -- ``wait()`` and ``as_completed()``;
+6. :mod:`minipool.executor` -- the executor interface and ``map()``;
+7. :mod:`minipool.thread_pool` -- the plain thread pool and its workers.
 
-The opt-in extras, beyond the standard library: :mod:`minipool.debug` (a
-deadlock detector, with :class:`DeadlockError` and :func:`set_debug`),
-:mod:`minipool.trace` (a timeline of every call, for Perfetto or a Gantt
-chart) and :mod:`minipool.asyncio` (awaiting minipool futures).
+The opt-in extras, beyond the standard library, each in its own module and
+attached through :mod:`minipool.hooks`: :mod:`minipool.extended` (the pool
+you import, with the extras' keyword arguments), :mod:`minipool.stats`,
+:mod:`minipool.bounded`, :mod:`minipool.context`, :mod:`minipool.debug` (a
+deadlock detector), :mod:`minipool.trace` (a timeline of every call) and
+:mod:`minipool.asyncio` (awaiting minipool futures).  None of them is
+imported until it is used: the names below that come from one are loaded
+on first access.
 """
 
-from minipool import trace
-from minipool.bounded import RejectedError
-from minipool.debug import DeadlockError, set_debug
+from typing import TYPE_CHECKING, Any
+
 from minipool.errors import (
     BrokenExecutor,
     BrokenThreadPool,
@@ -28,9 +31,8 @@ from minipool.errors import (
     TimeoutError,
 )
 from minipool.executor import Executor
+from minipool.extended import ThreadPoolExecutor, set_debug
 from minipool.future import Future
-from minipool.stats import DurationSummary, PoolStats
-from minipool.thread_pool import ThreadPoolExecutor
 from minipool.waiting import (
     ALL_COMPLETED,
     FIRST_COMPLETED,
@@ -39,6 +41,33 @@ from minipool.waiting import (
     as_completed,
     wait,
 )
+
+if TYPE_CHECKING:
+    from minipool import trace
+    from minipool.bounded import RejectedError
+    from minipool.debug import DeadlockError
+    from minipool.stats import DurationSummary, PoolStats
+
+# The extras' modules, and the names they define that minipool exports:
+# imported on first access (PEP 562), so that "import minipool" loads no extra.
+_EXTRA_MODULES = {"asyncio", "bounded", "context", "debug", "stats", "stdlib_futures", "trace"}
+_FROM_EXTRAS = {
+    "DeadlockError": "minipool.debug",
+    "DurationSummary": "minipool.stats",
+    "PoolStats": "minipool.stats",
+    "RejectedError": "minipool.bounded",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _EXTRA_MODULES:
+        return importlib.import_module("minipool." + name)
+    if name in _FROM_EXTRAS:
+        return getattr(importlib.import_module(_FROM_EXTRAS[name]), name)
+    raise AttributeError("module 'minipool' has no attribute %r" % name)
+
 
 __all__ = [
     "ALL_COMPLETED",

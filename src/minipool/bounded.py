@@ -23,24 +23,36 @@ finds the pool full, *on_full* decides, with Java's policy names in brackets:
 Java's two discarding policies are left out on purpose: a future that is
 silently never run hangs whoever waits on it.
 
-Locking: the count of unfinished calls lives in :class:`PendingLimit`,
-guarded by the pool's own ``_shutdown_lock``: ``submit()`` holds that lock
-already when it looks at the count.  A blocked ``submit()`` waits on a
-condition built on that same lock, so waiting releases it: workers,
-``shutdown()`` and other submitters go on meanwhile.  A worker of a bounded
-pool takes the lock once per call, when the call ends (before its future is
-completed, so that whoever sees the result finds the room already made), to
-count it and wake one blocked submitter.  ``shutdown()`` and a broken pool
-wake them all, and they raise what any ``submit()`` raises then.  A pool made
-without *max_pending* has no :class:`PendingLimit` at all and does none of this.
+How it attaches: :class:`BoundedQueue` implements these moments of
+:mod:`minipool.hooks`: *admit* (is there room?), *queued* (one more
+unfinished call, with a watch that hears its end), the end or the skip of
+each call in the worker (one fewer), and *drained* (the pool stopped taking
+work).  A pool made without *max_pending* has none of this.
+
+Locking: the count of unfinished calls is guarded by the pool's own
+``_shutdown_lock``: ``submit()`` holds that lock already when it asks
+*admit* and *queued*.  A blocked ``submit()`` waits on a condition built on
+that same lock, so waiting releases it: workers, ``shutdown()`` and other
+submitters go on meanwhile, and the pool checks that it is still open when
+*admit* returns.  A worker takes the lock once per call, when the call ends
+(before its future is completed, so that whoever sees the result finds the
+room already made), to count it and wake one blocked submitter.
+``shutdown()`` and a broken pool wake them all, and they raise what any
+``submit()`` raises then.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING, Any, Sequence
 
-__all__ = ["ON_FULL_POLICIES", "PendingLimit", "RejectedError"]
+from minipool.hooks import QUEUE, RUN_HERE, CallWatch, PoolHooks
+
+if TYPE_CHECKING:
+    from minipool.future import Future
+
+__all__ = ["ON_FULL_POLICIES", "BoundedQueue", "RejectedError"]
 
 ON_FULL_POLICIES = ("block", "reject", "caller_runs")
 
@@ -56,12 +68,11 @@ class RejectedError(RuntimeError):
     """
 
 
-class PendingLimit:
+class BoundedQueue(PoolHooks):
     """A bounded pool's cap on unfinished calls, and its rule for when it is full.
 
-    ``unfinished`` and the condition's waiters are guarded by *lock*, the
-    pool's ``_shutdown_lock``; every method except :meth:`one_done` is called
-    with it held.
+    Every field is guarded by *lock*, the pool's ``_shutdown_lock``, which
+    the pool holds when it calls ``admit()``, ``queued()`` and ``drained()``.
     """
 
     def __init__(
@@ -96,55 +107,77 @@ class PendingLimit:
         # Calls accepted by submit() whose worker has not finished them yet
         # (queued, running, or cancelled and still in the queue).
         self.unfinished = 0
+        # Calls refused (RejectedError), and calls run by their submitter
+        # because the pool was full; read by stats().
+        self.rejected = 0
+        self.ran_in_caller = 0
+        # True once the pool stopped taking work (shutdown or broken).
+        self._closed = False
         # Notified when a call ends (one waiter) and when the pool stops
         # taking work (all waiters).
         self._room = threading.Condition(lock)
 
     def is_full(self) -> bool:
+        """Are ``max_workers + max_pending`` calls unfinished?  Lock held."""
         return self.unfinished >= self._capacity
 
-    def deadline(self) -> float | None:
-        """When a blocking submit() that starts now gives up (monotonic), or None."""
-        if self.submit_timeout is None:
-            return None
-        return time.monotonic() + self.submit_timeout
+    # -- the moments (lock held) --
 
-    def wait_for_room(self, deadline: float | None) -> bool:
-        """Block until a call ends; False once *deadline* (monotonic) has passed.
+    def admit(self) -> str:
+        if not self.is_full():
+            return QUEUE
+        if self.on_full == "caller_runs":
+            self.ran_in_caller += 1
+            return RUN_HERE
+        if self.on_full == "reject":
+            self.rejected += 1
+            raise RejectedError("the work queue is full (max_pending=%d)" % self.max_pending)
+        # "block": wait for room, or for the pool to stop taking work (then
+        # the pool raises what a submit() to it raises).
+        deadline = None if self.submit_timeout is None else time.monotonic() + self.submit_timeout
+        while self.is_full() and not self._closed:
+            if deadline is None:
+                self._room.wait()
+                continue
+            remaining = deadline - time.monotonic()
+            if (remaining <= 0 or not self._room.wait(remaining)) and (
+                self.is_full() and not self._closed
+            ):
+                self.rejected += 1
+                raise RejectedError(
+                    "no room in the work queue within %g seconds (max_pending=%d)"
+                    % (self.submit_timeout or 0.0, self.max_pending)
+                )
+        return QUEUE
 
-        Releases the pool's lock while it blocks.  True does not promise
-        room: the caller looks again (the pool may have been shut down, or
-        another submitter may have taken the room first).
-        """
-        if deadline is None:
-            self._room.wait()
-            return True
-        remaining = deadline - time.monotonic()
-        return remaining > 0 and self._room.wait(remaining)
+    def queued(self, future: Future[Any]) -> CallWatch:
+        self.unfinished += 1
+        return _RoomWatch(self)
 
-    def refusal(self, waited: bool) -> RejectedError:
-        """The error for a call that found no room."""
-        if waited:
-            return RejectedError(
-                "no room in the work queue within %g seconds (max_pending=%d)"
-                % (self.submit_timeout or 0.0, self.max_pending)
-            )
-        return RejectedError("the work queue is full (max_pending=%d)" % self.max_pending)
+    def drained(self, futures: Sequence[Future[Any]], broken: bool) -> None:
+        self.unfinished -= len(futures)
+        self._closed = True
+        self._room.notify_all()  # every blocked submit() raises
+
+    # -- in the worker (lock not held) --
 
     def one_done(self) -> None:
-        """A worker finished a call, or passed over a cancelled one: room for one more.
-
-        Called without the lock held.
-        """
+        """A worker finished a call, or passed over a cancelled one: room for one more."""
         with self._room:
             self.unfinished -= 1
             self._room.notify()
 
-    def taken_out(self, count: int) -> None:
-        """The pool stops taking work, and took *count* calls out of its queue.
 
-        Called by shutdown() and by a broken pool.  Wakes every blocked
-        ``submit()``: each finds the pool closed and raises.
-        """
-        self.unfinished -= count
-        self._room.notify_all()
+class _RoomWatch(CallWatch):
+    """Makes room in the queue when its call ends, or is skipped."""
+
+    __slots__ = ("_limit",)
+
+    def __init__(self, limit: BoundedQueue) -> None:
+        self._limit = limit
+
+    def ended(self, outcome: str) -> None:
+        self._limit.one_done()
+
+    def skipped(self) -> None:
+        self._limit.one_done()

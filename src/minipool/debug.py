@@ -26,12 +26,13 @@ How it works
 
 Debug mode watches three things, all under one lock (``_Detector._lock``):
 
-- *where each call is*: a debug pool's queue is a :class:`queue.SimpleQueue`
-  subclass that notes every call put in (queued in this pool) and every call
-  a worker takes out (run by this thread, until the thread comes back to the
-  queue); the pool also tells which worker threads it started;
+- *where each call is*: a debug pool's hooks (:class:`DebugHooks`, see
+  :mod:`minipool.hooks`) note every call queued (queued in this pool) and
+  every call a worker starts or skips (run by this thread, until the thread
+  comes back to the queue), and which worker threads the pool started;
 - *who waits for what*: every wait with no timeout (``result()``,
   ``exception()``, ``wait()``, ``as_completed()``, ``map()``'s iterator,
+  reached through the seam's blocking watcher; and a debug pool's
   ``shutdown(wait=True)``) registers the thread, the futures (or threads) it
   waits for, and whether it needs *any* of them or *all*;
 - *which threads exist*: :func:`threading.enumerate`.
@@ -88,26 +89,23 @@ it misses deadlocks it cannot prove.
   into: they count as able to act.
 - ``FIRST_EXCEPTION`` waits count as "any": they are reported only when none
   of their futures can finish.
-- Debug mode costs time on every call of a debug pool (the notes taken in
-  its queue) and on every blocking wait; a pool not in debug mode pays
-  nothing (see the benchmarks).
+- Debug mode costs time on every call of a debug pool (the notes its hooks
+  take) and, once it has been used, on every blocking wait; a pool not in
+  debug mode pays nothing (see the benchmarks).
 """
 
 from __future__ import annotations
 
 import os
-import queue
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
-import minipool.future as future_module
-from minipool.future import DONE_STATES, FINAL_STATES, LOGGER, Future
+from minipool import hooks as seam
+from minipool.extended import debug_by_default, set_debug
+from minipool.future import DONE_STATES, FINAL_STATES, LOGGER, STATE_DESCRIPTIONS, Future
 
-if TYPE_CHECKING:
-    from minipool.waiting import _Waiter
-
-__all__ = ["DeadlockError", "debug_by_default", "set_debug"]
+__all__ = ["DeadlockError", "DebugHooks", "debug_by_default", "install", "set_debug"]
 
 # How often the checker looks again while a wait is registered, in seconds.
 # A deadlock that forms without a new wait (a thread that could have helped
@@ -131,30 +129,6 @@ class DeadlockError(RuntimeError):
     """
 
 
-_debug_by_default = os.environ.get("MINIPOOL_DEBUG", "") not in ("", "0")
-
-
-def set_debug(enabled: bool) -> None:
-    """Put every :class:`~minipool.ThreadPoolExecutor` made from now on in debug mode, or not.
-
-    The default is off, or on if the environment variable ``MINIPOOL_DEBUG``
-    is set to anything but ``0`` when minipool is imported.  A pool's own
-    ``debug=`` argument wins over it; a pool already made keeps its mode.
-    """
-    global _debug_by_default
-    _debug_by_default = bool(enabled)
-    if enabled:
-        _install()
-
-
-def debug_by_default() -> bool:
-    """Whether new pools are in debug mode when they do not say.
-
-    See :func:`~minipool.set_debug`.
-    """
-    return _debug_by_default
-
-
 # -- what a debug pool tells the detector ----------------------------------
 
 
@@ -163,46 +137,55 @@ class _PoolRecord:
 
     def __init__(self) -> None:
         self.workers: list[threading.Thread] = []
-        self.queued = 0  # calls put in and not yet taken out
+        self.queued = 0  # calls queued and not yet taken (or drained)
 
 
-class _WatchedQueue(queue.SimpleQueue):  # type: ignore[type-arg]
-    """The work queue of a debug pool: a SimpleQueue that reports what passes through.
+class DebugHooks(seam.PoolHooks):
+    """The hooks of a pool in debug mode: tell the detector where each call is.
 
-    ``put`` notes a call as queued in this pool; ``get`` by one of the pool's
-    workers notes the call as run by that worker, and the worker's next
-    ``get`` notes that it is done with it.
+    A call queued is noted as queued in this pool; a call a worker starts
+    (or skips) as run by that worker, until the worker comes back to the
+    queue; calls drained by ``shutdown()`` or a broken pool are forgotten.
+    ``shutdown(wait=True)`` joins the workers under the detector's watch.
     """
 
     def __init__(self) -> None:
-        super().__init__()
-        self.record = _PoolRecord()
+        install()
+        self._record = _PoolRecord()
 
-    def add_worker(self, thread: threading.Thread) -> None:
-        """Note a worker thread of the pool (before it starts)."""
-        _detector.note_worker(self.record, thread)
+    def queued(self, future: Future[Any]) -> seam.CallWatch:
+        _detector.note_queued(future, self._record)
+        return _DebugWatch(future, self._record)
 
-    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
-        if item is not None:
-            _detector.note_queued(item[0], self.record)
-        super().put(item, block, timeout)
+    def drained(self, futures: Sequence[Future[Any]], broken: bool) -> None:
+        _detector.note_drained(futures, self._record)
 
-    def get(self, block: bool = True, timeout: float | None = None) -> Any:
-        thread = threading.current_thread()
-        _detector.note_idle(thread)
-        item = super().get(block, timeout)
-        if item is not None:
-            _detector.note_taken(item[0], self.record, thread)
-        return item
+    def worker_added(self, thread: threading.Thread) -> None:
+        # Before it starts: the detector must never see a queued call
+        # without seeing every worker that may take it.
+        _detector.note_worker(self._record, thread)
 
-    def get_nowait(self) -> Any:
-        return self.get(block=False)
+    def worker_waiting(self) -> None:
+        _detector.note_idle(threading.current_thread())
+
+    def join_workers(self, threads: Iterable[threading.Thread]) -> None:
+        join_threads(threads)
 
 
-def watched_queue() -> queue.SimpleQueue[Any]:
-    """A work queue for a pool in debug mode (called by ThreadPoolExecutor)."""
-    _install()
-    return _WatchedQueue()
+class _DebugWatch(seam.CallWatch):
+    """Tells the detector which worker took the call."""
+
+    __slots__ = ("_future", "_record")
+
+    def __init__(self, future: Future[Any], record: _PoolRecord) -> None:
+        self._future = future
+        self._record = record
+
+    def started(self) -> None:
+        _detector.note_taken(self._future, self._record, threading.current_thread())
+
+    def skipped(self) -> None:
+        _detector.note_taken(self._future, self._record, threading.current_thread())
 
 
 def join_threads(threads: Iterable[threading.Thread]) -> None:
@@ -244,8 +227,11 @@ class _Wait:
         self.deadlock: str | None = None
 
 
-class _Detector:
-    """The registry of pools, calls and waits, and the checker thread that reads it."""
+class _Detector(seam.BlockingWatcher):
+    """The registry of pools, calls and waits, and the checker thread that reads it.
+
+    The watcher of blocking waits (see :mod:`minipool.hooks`) once debug mode is used.
+    """
 
     def __init__(self) -> None:
         # _lock guards every field below.  Lock order: a future's lock may be
@@ -286,9 +272,9 @@ class _Detector:
 
     def active(self) -> bool:
         """True while debug mode is on for new pools or some debug pool exists."""
-        return _debug_by_default or len(self._records) > 0
+        return debug_by_default() or len(self._records) > 0
 
-    # -- notes from a debug pool's queue and from submit() --
+    # -- notes from a debug pool's hooks --
 
     def note_worker(self, record: _PoolRecord, thread: threading.Thread) -> None:
         with self._lock:
@@ -307,9 +293,15 @@ class _Detector:
         with self._lock:
             if self._queued_in.pop(future, None) is not None:
                 record.queued -= 1
-            if thread in record.workers:  # not shutdown() draining the queue
+            if thread in record.workers:
                 self._running[thread] = future
                 self._runner[future] = thread
+
+    def note_drained(self, futures: Sequence[Future[Any]], record: _PoolRecord) -> None:
+        with self._lock:
+            for future in futures:
+                if self._queued_in.pop(future, None) is not None:
+                    record.queued -= 1
 
     def note_idle(self, thread: threading.Thread) -> None:
         with self._lock:
@@ -317,7 +309,7 @@ class _Detector:
             if future is not None:
                 del self._runner[future]
 
-    # -- the waits (called by minipool.future, minipool.waiting, shutdown) --
+    # -- the waits (minipool.future and minipool.waiting, through the seam; shutdown) --
 
     def wait_for_future(self, future: Future[Any], condition: threading.Condition) -> None:
         """Block in result()/exception() until *future* is done; called with its lock held."""
@@ -346,10 +338,12 @@ class _Detector:
         if future._state not in DONE_STATES:
             raise DeadlockError(wait.deadlock)
 
-    def wait_for_waiter(self, waiter: _Waiter, futures: Iterable[Future[Any]], need: str) -> None:
-        """Block in wait()/as_completed() until *waiter* is woken by *futures*."""
+    def wait_for_event(
+        self, event: threading.Event, futures: Iterable[Future[Any]], need: str
+    ) -> None:
+        """Block in wait()/as_completed() until *event* is set by *futures*."""
         if not self.active():
-            waiter.event.wait()
+            event.wait()
             return
         what = "waits for any of" if need == "any" else "waits for all of"
         wait = _Wait(
@@ -357,12 +351,12 @@ class _Detector:
             what=what,
             targets=futures,
             need=need,
-            wake=waiter.event.set,
+            wake=event.set,
             counts_cancelled=False,
         )
         self._register(wait)
         try:
-            waiter.event.wait()
+            event.wait()
         finally:
             self._unregister(wait)
         if wait.deadlock is not None:
@@ -607,7 +601,7 @@ def _describe(future: Future[Any]) -> str:
     return "<%s at %#x state=%s>" % (
         future.__class__.__name__,
         id(future),
-        future_module._STATE_DESCRIPTIONS[future._state],
+        STATE_DESCRIPTIONS[future._state],
     )
 
 
@@ -616,10 +610,6 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_detector.forget_after_fork)
 
 
-def _install() -> None:
-    """Let the blocking waits of minipool.future and minipool.waiting reach the detector."""
-    future_module.deadlock_detector = _detector
-
-
-if _debug_by_default:
-    _install()
+def install() -> None:
+    """Let every blocking wait reach the detector (from the first use of debug mode on)."""
+    seam.watch_blocking(_detector)

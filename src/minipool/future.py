@@ -75,8 +75,9 @@ from __future__ import annotations
 import logging
 import threading
 import types
-from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Protocol, TypeVar
 
+from minipool import hooks as seam
 from minipool.errors import CancelledError, InvalidStateError, TimeoutError
 from minipool.versions import HAS_GET_SNAPSHOT, RESULT_RAISES_FALSY_EXCEPTIONS
 
@@ -108,7 +109,7 @@ DONE_STATES = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED))  # done()
 FINAL_STATES = frozenset((CANCELLED_AND_NOTIFIED, FINISHED))
 
 # How repr() names each state: both cancelled states read "cancelled".
-_STATE_DESCRIPTIONS = {
+STATE_DESCRIPTIONS = {
     PENDING: "pending",
     RUNNING: "running",
     CANCELLED: "cancelled",
@@ -135,20 +136,6 @@ if TYPE_CHECKING:
         def add_result(self, future: Future[Any]) -> None: ...
         def add_exception(self, future: Future[Any]) -> None: ...
         def add_cancelled(self, future: Future[Any]) -> None: ...
-
-    class _DeadlockDetector(Protocol):
-        """Debug mode's detector (implemented in minipool.debug)."""
-
-        def wait_for_future(self, future: Future[Any], condition: threading.Condition) -> None: ...
-        def wait_for_waiter(
-            self, waiter: Any, futures: Iterable[Future[Any]], need: str
-        ) -> None: ...
-
-
-# Debug mode (minipool.debug) puts its deadlock detector here; None until
-# then.  Only a wait that is about to block with no timeout reads it, so it
-# costs nothing on the paths that do not block.
-deadlock_detector: _DeadlockDetector | None = None
 
 
 class Future(Generic[T]):
@@ -226,7 +213,7 @@ class Future(Generic[T]):
             exception = self._exception
         # Formatted outside the lock: the result's class is user code.
         name = self.__class__.__name__
-        description = _STATE_DESCRIPTIONS[state]
+        description = STATE_DESCRIPTIONS[state]
         if state == FINISHED:
             # The standard library tests the exception's truth value here and
             # in result(), not "is not None"; so do we, to stay identical.
@@ -318,9 +305,10 @@ class Future(Generic[T]):
             condition = self._done_condition
             if condition is None:
                 condition = self._done_condition = threading.Condition(self._state_lock)
-            if timeout is None and deadlock_detector is not None:
-                # Debug mode: the same wait, watched for a deadlock.
-                deadlock_detector.wait_for_future(self, condition)
+            watcher = seam.blocking_watcher
+            if timeout is None and watcher is not None:
+                # Debug mode (through the seam): the same wait, watched for a deadlock.
+                watcher.wait_for_future(self, condition)
             else:
                 # One wait, not a loop: the condition is only notified when
                 # the future becomes done, and Python's Condition has no

@@ -1,21 +1,19 @@
-"""Counting what a pool does: ``ThreadPoolExecutor.stats()`` and its snapshot.
+"""``stats=True``: counting what a pool does, for ``ThreadPoolExecutor.stats()`` (an extra).
 
-Statistics are always on, so they must cost next to nothing on the path of
-every call.  Each worker thread counts its own calls in *local variables* of
-its loop (the cheapest storage Python has) and publishes them in its
-:class:`WorkerTally` with one store when a call starts and one when it ends.
-So:
+A pool made with ``stats=True`` counts its calls: submitted, running,
+finished (returned or raised), cancelled, and how long each waited in the
+queue and ran.  :meth:`~minipool.ThreadPoolExecutor.stats` copies the counts
+into an immutable :class:`PoolStats`.
 
-- every counter has exactly one writer, its worker; no lock is taken and no
-  update can be lost;
-- a reader sees each worker's numbers as one consistent whole (replacing an
-  attribute is atomic), never a call counted as both running and completed
-  (see :class:`WorkerTally` for how).
-
-:meth:`~minipool.ThreadPoolExecutor.stats` adds up the tallies of all the
-workers the pool ever started, with the few numbers only the pool knows
-(calls submitted, calls taken out of the queue by ``shutdown`` or a broken
-pool), into an immutable :class:`PoolStats`.
+How it attaches: :class:`StatsHooks` implements these moments of
+:mod:`minipool.hooks`: a call *queued* (counted, and given a
+:class:`_StatsWatch` that notes the time), its start, its end or its skip
+in the worker, calls *drained* by ``shutdown(cancel_futures=True)`` or a
+broken pool, and each *worker added*.  Every count lives in the
+:class:`StatsHooks` and is guarded by its one lock, so a snapshot is
+consistent (a call is never counted both as running and as finished) on
+any build, with or without the GIL.  A pool made without ``stats=True``
+has no such object and does none of this.
 
 What the numbers cover, against two well-known pools:
 
@@ -32,47 +30,20 @@ What the numbers cover, against two well-known pools:
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
-from typing import Iterable, Tuple
+from typing import TYPE_CHECKING, Any, Sequence
 
-__all__ = ["DurationSummary", "PoolStats", "WorkerTally"]
+from minipool.hooks import CallWatch, PoolHooks
 
-# The clock of every timestamp the pool takes (submit, start and end of each
+if TYPE_CHECKING:
+    from minipool.future import Future
+
+__all__ = ["DurationSummary", "PoolStats", "StatsHooks", "clock"]
+
+# The clock of every timestamp the extras take (submit, start and end of each
 # call): monotonic, and the finest the platform has.
 clock = time.perf_counter
-
-# What a worker publishes when a call ends (or is skipped), as a plain tuple
-# (the cheapest object to build):
-#   (returned, raised, cancelled, run_total, run_max, wait_total, wait_max)
-# returned / raised: calls that finished with a result / an exception;
-# cancelled: cancelled calls the worker took from the queue and skipped;
-# run_total / run_max: seconds spent in finished calls, and the longest;
-# wait_total / wait_max: seconds the finished calls had waited in the queue.
-Published = Tuple[int, int, int, float, float, float, float]
-NOTHING_YET: Published = (0, 0, 0, 0.0, 0.0, 0.0, 0.0)
-# What a worker publishes when a call starts: (calls started so far, when
-# the last one started).
-Running = Tuple[int, float]
-NOT_STARTED: Running = (0, 0.0)
-
-
-class WorkerTally:
-    """What one worker thread has done so far.  Written by that worker only.
-
-    ``running`` changes when a call starts, ``published`` when it ends; the
-    call that started last is still running if more calls have started than
-    ``published`` counts as finished (returned + raised).  A reader reads
-    ``running`` *first*: then whatever the worker does meanwhile, a call is
-    counted once, as running or as finished, never both and never neither
-    of them.
-    """
-
-    __slots__ = ("published", "running")
-
-    def __init__(self) -> None:
-        # Each replaced as a whole by the worker; read by stats() without a lock.
-        self.running: Running = NOT_STARTED
-        self.published: Published = NOTHING_YET
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,7 +72,7 @@ class PoolStats:
     compared with a later one::
 
         >>> from minipool import ThreadPoolExecutor
-        >>> with ThreadPoolExecutor(max_workers=2) as pool:
+        >>> with ThreadPoolExecutor(max_workers=2, stats=True) as pool:
         ...     _ = [f.result() for f in [pool.submit(abs, -n) for n in range(10)]]
         ...     stats = pool.stats()
         >>> stats.submitted, stats.completed, stats.failed, stats.queued, stats.running
@@ -109,10 +80,9 @@ class PoolStats:
         >>> stats.run_time.count
         10
 
-    Taken while calls are moving, the numbers of each worker are consistent
-    with one another, and ``submitted`` is never less than the calls the
-    workers took; ``queued`` may count a call that a worker is taking right
-    now.
+    Taken while calls are moving, the numbers are consistent with one
+    another: they are copied under one lock, and each call is counted once,
+    as queued, running or finished.
     """
 
     submitted: int
@@ -152,57 +122,113 @@ class PoolStats:
     (``on_full="caller_runs"``; not counted in ``submitted``)."""
 
 
-def combine(
-    tallies: Iterable[tuple[Running, Published]],
-    *,
-    submitted: int,
-    drained_cancelled: int,
-    drained_failed: int,
-    rejected: int,
-    ran_in_caller: int,
-    workers_alive: int,
-    max_workers: int,
-) -> PoolStats:
-    """Add up what the workers published into one :class:`PoolStats`.
+class StatsHooks(PoolHooks):
+    """The counts of one pool made with ``stats=True``."""
 
-    *tallies* holds each worker's ``(running, published)``, read in that
-    order and *before* the pool's own counters (``submitted`` and the
-    drained counts): every call a worker took was submitted before, so read
-    in that order the queue never looks negative.
-    """
-    now = clock()
-    returned = raised = cancelled = running = 0
-    run_total = run_max = wait_total = wait_max = busy_now = 0.0
-    workers = 0
-    for (calls_started, last_started_at), worker_published in tallies:
-        workers += 1
-        (t_returned, t_raised, t_cancelled,
-         t_run_total, t_run_max, t_wait_total, t_wait_max) = worker_published  # fmt: skip
-        returned += t_returned
-        raised += t_raised
-        cancelled += t_cancelled
-        if calls_started > t_returned + t_raised:  # its last call has not ended
-            running += 1
-            busy_now += now - last_started_at
-        run_total += t_run_total
-        run_max = max(run_max, t_run_max)
-        wait_total += t_wait_total
-        wait_max = max(wait_max, t_wait_max)
-    taken = returned + raised + cancelled + running
-    return PoolStats(
-        submitted=submitted,
-        queued=submitted - taken - drained_cancelled - drained_failed,
-        running=running,
-        completed=returned,
-        failed=raised + drained_failed,
-        cancelled=cancelled + drained_cancelled,
-        workers_alive=workers_alive,
-        workers_idle=max(0, workers_alive - running),
-        largest_pool_size=workers,
-        max_workers=max_workers,
-        busy_time=run_total + busy_now,
-        queue_wait=DurationSummary(returned + raised, wait_total, wait_max),
-        run_time=DurationSummary(returned + raised, run_total, run_max),
-        rejected=rejected,
-        ran_in_caller=ran_in_caller,
-    )
+    def __init__(self, max_workers: int) -> None:
+        self._max_workers = max_workers
+        # _lock guards every field below.  Taken for a few lines at a time,
+        # never while user code runs; queued(), drained() and worker_added()
+        # are called with the pool's lock held, so the order is: the pool's
+        # lock, then this one.
+        self._lock = threading.Lock()
+        self._workers: list[threading.Thread] = []
+        self._submitted = 0
+        self._returned = 0
+        self._raised = 0
+        self._skipped = 0  # cancelled calls a worker passed over
+        self._drained_cancelled = 0  # taken out by shutdown(cancel_futures=True)
+        self._drained_failed = 0  # failed by a broken pool
+        self._running: set[_StatsWatch] = set()  # each knows when it started
+        self._run_total = self._run_max = 0.0
+        self._wait_total = self._wait_max = 0.0
+
+    # -- the moments --
+
+    def queued(self, future: Future[Any]) -> CallWatch:
+        with self._lock:
+            self._submitted += 1
+        return _StatsWatch(self, clock())
+
+    def drained(self, futures: Sequence[Future[Any]], broken: bool) -> None:
+        with self._lock:
+            if broken:
+                self._drained_failed += len(futures)
+            else:
+                self._drained_cancelled += len(futures)
+
+    def worker_added(self, thread: threading.Thread) -> None:
+        with self._lock:
+            self._workers.append(thread)
+
+    def _started(self, watch: _StatsWatch) -> None:
+        with self._lock:
+            self._running.add(watch)
+
+    def _ended(self, watch: _StatsWatch, outcome: str, ran: float) -> None:
+        waited = watch.started_at - watch.queued_at
+        with self._lock:
+            self._running.discard(watch)
+            if outcome == "returned":
+                self._returned += 1
+            else:
+                self._raised += 1
+            self._run_total += ran
+            self._run_max = max(self._run_max, ran)
+            self._wait_total += waited
+            self._wait_max = max(self._wait_max, waited)
+
+    def _skipped_one(self) -> None:
+        with self._lock:
+            self._skipped += 1
+
+    # -- the snapshot --
+
+    def snapshot(self, *, rejected: int = 0, ran_in_caller: int = 0) -> PoolStats:
+        """The counts now, as a :class:`PoolStats` (*rejected* and *ran_in_caller*
+        come from a bounded queue, if the pool has one)."""
+        now = clock()
+        with self._lock:
+            running = len(self._running)
+            busy_now = sum(now - watch.started_at for watch in self._running)
+            finished = self._returned + self._raised
+            taken = finished + self._skipped + running
+            alive = sum(1 for thread in self._workers if thread.is_alive())
+            return PoolStats(
+                submitted=self._submitted,
+                queued=self._submitted - taken - self._drained_cancelled - self._drained_failed,
+                running=running,
+                completed=self._returned,
+                failed=self._raised + self._drained_failed,
+                cancelled=self._skipped + self._drained_cancelled,
+                workers_alive=alive,
+                workers_idle=max(0, alive - running),
+                largest_pool_size=len(self._workers),
+                max_workers=self._max_workers,
+                busy_time=self._run_total + busy_now,
+                queue_wait=DurationSummary(finished, self._wait_total, self._wait_max),
+                run_time=DurationSummary(finished, self._run_total, self._run_max),
+                rejected=rejected,
+                ran_in_caller=ran_in_caller,
+            )
+
+
+class _StatsWatch(CallWatch):
+    """One call's times, from its queueing to its end."""
+
+    __slots__ = ("_stats", "queued_at", "started_at")
+
+    def __init__(self, stats: StatsHooks, queued_at: float) -> None:
+        self._stats = stats
+        self.queued_at = queued_at
+        self.started_at = 0.0
+
+    def started(self) -> None:
+        self.started_at = clock()
+        self._stats._started(self)
+
+    def ended(self, outcome: str) -> None:
+        self._stats._ended(self, outcome, clock() - self.started_at)
+
+    def skipped(self) -> None:
+        self._stats._skipped_one()

@@ -2,31 +2,28 @@
 
 The data flow fits in one line::
 
-    submit()  --(future, fn, args, kwargs)-->  _work_queue  -->  worker thread runs fn, fills future
+    submit()  --(future, fn, args, kwargs, watch)-->  _work_queue  -->  worker runs fn, fills future
 
-``submit`` creates a :class:`~minipool.Future`, puts the work on a
-:class:`queue.SimpleQueue` and, if no worker is idle and the pool has room,
-starts one more worker.  Each worker takes work from the queue for as long as
-the pool lives.  ``None`` on the queue is a *wake-up*: it makes a blocked
-worker look at whether it should exit (the pool was shut down or garbage
-collected, or the interpreter is exiting), and a worker that exits puts it
-back for the next one.
+``submit`` checks that the pool is open, creates a :class:`~minipool.Future`,
+puts the work on a :class:`queue.SimpleQueue` and, if no worker is idle and
+the pool has room, starts one more worker.  Each worker takes work from the
+queue for as long as the pool lives: it marks the future RUNNING, calls
+``fn``, and fills the future with the result or the exception.  ``None`` on
+the queue is a *wake-up*: it makes a blocked worker look at whether it
+should exit (the pool was shut down or garbage collected, or the
+interpreter is exiting), and a worker that exits puts it back for the next
+one.
 
-Idle workers are counted, so that ``submit`` starts a new thread only when no
-started one is free.  When a worker counts itself idle differs between Python
-versions, and it decides how many threads a pool starts; we follow the running
-version (see :data:`minipool.versions.COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY`).
+Idle workers are counted, so that ``submit`` starts a new thread only when
+no started one is free.  When a worker counts itself idle differs between
+Python versions, and it decides how many threads a pool starts; we follow
+the running version (:data:`minipool.versions.COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY`).
 
-Every worker counts what it does, for
-:meth:`ThreadPoolExecutor.stats() <minipool.ThreadPoolExecutor.stats>` (see
-:mod:`minipool.stats` for how that stays cheap).  Two opt-in extras watch a
-pool from outside the core: debug mode (:mod:`minipool.debug`) and the task
-timeline (:mod:`minipool.trace`).  Debug mode adds no work at all to a pool
-not in debug mode; the timeline, while no recording is on, costs a worker
-one read of a variable per call.  Two more extras change the pool's own
-paths, only when asked for: a bounded queue (*max_pending*, see
-:mod:`minipool.bounded`) and *copy_context*.  Unused, they cost ``submit()``
-two attribute reads and a worker one check of a local per call.
+This module knows nothing of minipool's extras.  A pool announces the
+moments of its calls to its *hooks* (``_hooks``, None for a plain pool) and
+each call's *watch* (``None`` unless an extra asked for one); the extras
+implement those moments in their own modules (see :mod:`minipool.hooks`).
+A plain pool pays one ``is None`` check per moment.
 
 Worker threads are not daemons.  At interpreter exit, before Python joins
 non-daemon threads, ``_join_workers_at_exit`` wakes every worker and waits for
@@ -35,7 +32,7 @@ it: work already submitted still runs, new work is refused.
 
 from __future__ import annotations
 
-import contextvars
+import functools
 import inspect
 import itertools
 import os
@@ -44,12 +41,11 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Literal, NoReturn, Tuple, TypeVar
 
-from minipool.bounded import PendingLimit
-from minipool.debug import debug_by_default, join_threads, watched_queue
+from minipool import hooks as seam
 from minipool.errors import BrokenThreadPool, InvalidStateError
 from minipool.executor import Executor
 from minipool.future import LOGGER, Future
-from minipool.stats import PoolStats, WorkerTally, clock, combine
+from minipool.hooks import QUEUE, CallWatch, PoolHooks
 from minipool.versions import (
     COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY,
     HAS_WORKER_CONTEXT,
@@ -68,19 +64,12 @@ __all__ = ["ThreadPoolExecutor"]
 T = TypeVar("T")
 
 # One unit of work on the queue: the future to fill, the call to make, and
-# the clock() time of its submit (for the queue-wait statistics).  A plain
-# tuple rather than a class: it is made once per submit(), and a tuple is the
+# the call's watch (None unless an extra asked for one).  A plain tuple
+# rather than a class: it is made once per submit(), and a tuple is the
 # cheapest object that holds five things.
-_Work: TypeAlias = Tuple[Future[Any], Callable[..., Any], Tuple[Any, ...], "dict[str, Any]", float]
-
-# What the task timeline (minipool.trace) hears of every call a worker ends or
-# skips, while a recording is on; None otherwise, and then a worker's only
-# cost is reading this name once per call.  Called in the worker, before the
-# future is completed, as
-#   trace_sink(worker name, submitted at, started at, ended at, outcome)
-# with the clock() times of minipool.stats, and outcome "returned", "raised"
-# or "cancelled" (for which started and ended are the moment it was skipped).
-trace_sink: Callable[[str, float, float, float, str], None] | None = None
+_Work: TypeAlias = Tuple[
+    Future[Any], Callable[..., Any], Tuple[Any, ...], "dict[str, Any]", "CallWatch | None"
+]
 
 # -- interpreter exit -----------------------------------------------------
 #
@@ -102,14 +91,14 @@ trace_sink: Callable[[str, float, float, float, str], None] | None = None
 _global_shutdown_lock = threading.Lock()
 _interpreter_exiting = False
 # Every live worker -> its thread, its pool's work queue and _shutdown_lock.
-# A worker is known by its WorkerTally (one per worker, and the worker has it
-# from the start, where its Thread object it would have to look up).  A plain
-# dict: a worker is added by _start_worker and takes itself out as it ends,
-# each under _global_shutdown_lock.  (A WeakKeyDictionary, as the standard
+# A worker is known by a key object of its own, made for it and passed to it
+# (its Thread object it would have to look up).  A plain dict: a worker is
+# added by _start_worker and takes itself out as it ends, each under
+# _global_shutdown_lock.  (A WeakKeyDictionary, as the standard
 # library uses, drops entries from weakref callbacks that may run in any
 # thread at any time, without our lock, even while the hook copies it.)
 _live_workers: dict[
-    WorkerTally, tuple[threading.Thread, queue.SimpleQueue[_Work | None], threading.Lock]
+    object, tuple[threading.Thread, queue.SimpleQueue[_Work | None], threading.Lock]
 ] = {}
 
 
@@ -138,175 +127,129 @@ threading._register_atexit(_join_workers_at_exit)  # type: ignore[attr-defined]
 # The child has none of the parent's threads, so it has no workers to wake or
 # join at exit; and a pool's _shutdown_lock may have been copied while held
 # by a thread in submit(), so the exit hook must not try to take it there.
+# (Each function looks the lock up when it runs: the child's is a new one.)
+def _hold_lock_across_fork() -> None:
+    _global_shutdown_lock.acquire()
+
+
+def _release_lock_after_fork() -> None:
+    _global_shutdown_lock.release()
+
+
 def _forget_workers_in_child() -> None:
-    _global_shutdown_lock._at_fork_reinit()  # type: ignore[attr-defined]
+    global _global_shutdown_lock
+    _global_shutdown_lock = threading.Lock()
     _live_workers.clear()
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(
-        before=_global_shutdown_lock.acquire,
+        before=_hold_lock_across_fork,
         after_in_child=_forget_workers_in_child,
-        after_in_parent=_global_shutdown_lock.release,
+        after_in_parent=_release_lock_after_fork,
     )
 
 
 # -- the worker -----------------------------------------------------------
 
 
-def _worker(  # noqa: PLR0912, PLR0915, PLR0917  (one loop on purpose: see "statistics" below)
+def _worker(
+    key: object,
     pool_ref: weakref.ref[ThreadPoolExecutor],
-    name: str,
     work_queue: queue.SimpleQueue[_Work | None],
-    tally: WorkerTally,
-    limit: PendingLimit | None,
-    initializer: Callable[..., object] | None,
-    initargs: tuple[Any, ...],
-    context: WorkerContext | None = None,
+    hooks: PoolHooks | None,
+    *,
+    initialize: Callable[[], object] | None,
+    context: WorkerContext | None,
 ) -> None:
-    """The body of every worker thread.
+    """The body of every worker thread: take work and run it, until told to exit.
 
     It holds the pool only through a weak reference, and only for a moment at
-    a time, so that a pool nobody uses any more can be garbage collected; its
-    weakref callback then puts a wake-up on the queue and the workers exit.
-
-    *context* is None but for a subclass's own worker context (3.14's
-    prepare_context(), see minipool.worker_context): then it initializes
-    the worker instead of *initializer*, each queued "fn" is a task for its
-    run(), and it is finalized as the worker ends.
+    a time, so that a pool nobody uses any more can be garbage collected.
+    *key* is its key in _live_workers.  *initialize* is the initializer
+    with its arguments, or None.  *context* is None unless a subclass has
+    worker contexts (3.14's ``prepare_context()``, see
+    :mod:`minipool.worker_context`); then it runs the calls, and
+    *initialize* is its own.
     """
-    if initializer is not None or context is not None:
-        try:
-            if context is not None:
-                context.initialize()
-            else:
-                initializer(*initargs)  # type: ignore[misc]
-        except BaseException:
-            LOGGER.critical("Exception in initializer:", exc_info=True)
-            _forget_worker(tally)
-            pool = pool_ref()
-            if pool is not None:
-                pool._initializer_failed()
-            return
-    # This worker's statistics.  Fast path: they live in local variables of
-    # this one function (which is why the loop is not split into smaller
-    # ones) and are published to *tally* with one store when a call starts
-    # and one when it ends (see minipool.stats).
-    started = returned = raised = cancelled = 0
-    run_total = run_max = wait_total = wait_max = 0.0
+    if initialize is not None and not _initialize(key, pool_ref, initialize):
+        return  # the pool is broken now
     try:
         while True:
-            if COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
-                try:
-                    work = work_queue.get_nowait()
-                except queue.Empty:
-                    _count_idle(pool_ref)
-                    work = work_queue.get()
-            else:
-                work = work_queue.get()
-
-            if work is not None:
-                future, fn, args, kwargs, submitted_at = work
-                del work
-                started_at = clock()
-                if future.set_running_or_notify_cancel():
-                    # PENDING -> RUNNING: run the call.
-                    started += 1
-                    tally.running = (started, started_at)
-                    try:
-                        if context is None:  # noqa: SIM108  (the usual case first, plainly)
-                            result = fn(*args, **kwargs)
-                        else:
-                            result = context.run(fn)  # type: ignore[arg-type]  # fn is the task here
-                        error = None
-                    except BaseException as exc:
-                        # A BaseException (KeyboardInterrupt, SystemExit)
-                        # also goes into the future: the worker lives on,
-                        # the caller of result() gets it.
-                        result = None
-                        error = exc
-                    ended_at = clock()
-                    ran = ended_at - started_at
-                    run_total += ran
-                    if ran > run_max:  # noqa: PLR1730  (cheaper than calling max())
-                        run_max = ran
-                    waited = started_at - submitted_at
-                    wait_total += waited
-                    if waited > wait_max:  # noqa: PLR1730
-                        wait_max = waited
-                    if error is None:
-                        returned += 1
-                    else:
-                        raised += 1
-                    # Counted before the future is completed, so that a
-                    # caller whose result() returned sees its call in stats().
-                    tally.published = (returned, raised, cancelled,
-                                       run_total, run_max, wait_total, wait_max)  # fmt: skip
-                    if limit is not None:
-                        limit.one_done()  # a bounded pool: room for one more call
-                    if trace_sink is not None:
-                        trace_sink(name, submitted_at, started_at, ended_at,
-                                   "returned" if error is None else "raised")  # fmt: skip
-                    if error is None:
-                        future.set_result(result)
-                    else:
-                        future.set_exception(error)
-                        # The exception's traceback holds this frame, which
-                        # holds the exception: drop it to break the cycle.
-                        error = None
-                    del result
-                else:
-                    # It was cancelled while queued: skip it (CANCELLED ->
-                    # CANCELLED_AND_NOTIFIED was done by the call above).
-                    cancelled += 1
-                    tally.published = (returned, raised, cancelled,
-                                       run_total, run_max, wait_total, wait_max)  # fmt: skip
-                    if limit is not None:
-                        limit.one_done()
-                    if trace_sink is not None:
-                        trace_sink(name, submitted_at, started_at, started_at, "cancelled")
-                # Drop the call before blocking again: the caller may be
-                # waiting for its arguments or result to be released.
-                del future, fn, args, kwargs
-                if not COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
-                    _count_idle(pool_ref)
+            if hooks is not None:
+                hooks.worker_waiting()
+            work = _take_work(pool_ref, work_queue)
+            if work is None:  # a wake-up: exit, or wait again
+                if _should_exit(pool_ref, work_queue):
+                    return
                 continue
-
-            # A wake-up.  Exit if the interpreter is exiting, or the pool was
-            # garbage collected or shut down; otherwise wait for more work.
-            # The flags are read without a lock: whoever set them did so
-            # before putting this wake-up on the queue, and the queue's own
-            # lock orders the two (with the GIL and without it).
-            pool = pool_ref()
-            if _interpreter_exiting or pool is None or pool._shutdown:
-                if pool is not None:
-                    # Refuse new work as early as possible.  Written without
-                    # _shutdown_lock, as the standard library does: it only
-                    # ever goes from False to True, and submit() refuses
-                    # anyway once the interpreter is exiting or the pool
-                    # was shut down, which is why we are here.
-                    pool._shutdown = True
-                work_queue.put(None)  # pass the wake-up on to the next worker
-                return
-            del pool
+            _run(work, context)
+            # Drop the call before blocking again: its caller may be waiting
+            # for the arguments or the result to be released.
+            del work
+            if not COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
+                _count_idle(pool_ref)
     except BaseException:
-        # A call's own exceptions go into its future.  Only an error around
-        # the call gets here: a BaseException raised by a done-callback, or
-        # InvalidStateError when other code completed the future meanwhile.
-        # As in the standard library, this worker thread ends, logged.
+        # Only an error around a call gets here (a done-callback's
+        # BaseException, or InvalidStateError when other code completed the
+        # future meanwhile).  As in the standard library, the worker ends, logged.
         LOGGER.critical("Exception in worker", exc_info=True)
     finally:
+        _worker_ended(key, context)
+
+
+def _run(work: _Work, context: WorkerContext | None) -> None:
+    """Run one call and fill its future: PENDING -> RUNNING -> FINISHED, or skip a cancelled one."""
+    future, fn, args, kwargs, watch = work
+    if not future.set_running_or_notify_cancel():
+        # It was cancelled while queued (CANCELLED -> CANCELLED_AND_NOTIFIED).
+        if watch is not None:
+            watch.skipped()
+        return
+    if watch is not None:
+        watch.started()
+    try:
+        result = fn(*args, **kwargs) if context is None else context.run(fn)
+    except BaseException as exc:  # KeyboardInterrupt too: it goes to the caller
+        if watch is not None:
+            watch.ended("raised")
+        future.set_exception(exc)
+        # The exception's traceback holds this frame, and the future holds
+        # the exception: drop the frame's references, or the call's
+        # arguments would live until the garbage collector breaks the cycle.
+        del work, future, fn, args, kwargs, watch
+    else:
+        if watch is not None:
+            watch.ended("returned")
+        future.set_result(result)
+
+
+def _initialize(
+    key: object, pool_ref: weakref.ref[ThreadPoolExecutor], initialize: Callable[[], object]
+) -> bool:
+    """Run the worker's initializer; if it raises, break the pool and return False."""
+    try:
+        initialize()
+    except BaseException:
+        LOGGER.critical("Exception in initializer:", exc_info=True)
+        _forget_worker(key)  # it ran no call: no context to finalize
+        pool = pool_ref()
+        if pool is not None:
+            pool._initializer_failed()
+        return False
+    return True
+
+
+def _take_work(
+    pool_ref: weakref.ref[ThreadPoolExecutor], work_queue: queue.SimpleQueue[_Work | None]
+) -> _Work | None:
+    """The next work from the queue, or a wake-up (None); blocks until there is one."""
+    if COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
         try:
-            if context is not None:
-                context.finalize()
-        finally:
-            _forget_worker(tally)
-
-
-def _forget_worker(tally: WorkerTally) -> None:
-    """Take an ending worker out of _live_workers: the exit hook need not wake or join it."""
-    with _global_shutdown_lock:
-        _live_workers.pop(tally, None)
+            return work_queue.get_nowait()
+        except queue.Empty:
+            _count_idle(pool_ref)  # idle: the queue is empty
+    return work_queue.get()
 
 
 def _count_idle(pool_ref: weakref.ref[ThreadPoolExecutor]) -> None:
@@ -320,26 +263,62 @@ def _count_idle(pool_ref: weakref.ref[ThreadPoolExecutor]) -> None:
         pool._idle_tokens.append(None)
 
 
-def _run_here(
-    future: Future[Any], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> None:
-    """Run a call in this thread and fill its future, as a worker would (on_full="caller_runs").
+def _should_exit(
+    pool_ref: weakref.ref[ThreadPoolExecutor], work_queue: queue.SimpleQueue[_Work | None]
+) -> bool:
+    """A wake-up: exit if the interpreter is exiting, or the pool is gone or shut down.
+
+    The flags are read without a lock: whoever set them did so before
+    putting the wake-up on the queue, and the queue's own lock orders the
+    two (with the GIL and without it).
+    """
+    pool = pool_ref()
+    if not (_interpreter_exiting or pool is None or pool._shutdown):
+        return False
+    if pool is not None:
+        # Refuse new work as early as possible.  Written without
+        # _shutdown_lock, as the standard library does: it only ever goes
+        # from False to True, and submit() refuses anyway once the
+        # interpreter is exiting or the pool was shut down.
+        pool._shutdown = True
+    work_queue.put(None)  # pass the wake-up on to the next worker
+    return True
+
+
+def _worker_ended(key: object, context: WorkerContext | None) -> None:
+    """Finalize the worker's context; take the worker out of _live_workers."""
+    try:
+        if context is not None:
+            context.finalize()
+    finally:
+        _forget_worker(key)
+
+
+def _forget_worker(key: object) -> None:
+    """Take an ending worker out of _live_workers: the exit hook need not wake or join it."""
+    with _global_shutdown_lock:
+        _live_workers.pop(key, None)
+
+
+def _run_here(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[T]:
+    """Run a call in this thread and return its future, done (an extra said RUN_HERE).
 
     One difference from a worker: KeyboardInterrupt and SystemExit go into
     the future *and* on up the caller's stack, since this thread, unlike a
     worker, is one that Ctrl-C or sys.exit() is meant to stop.
     """
+    future: Future[T] = Future()
     future.set_running_or_notify_cancel()  # PENDING -> RUNNING: nobody else has it yet
     try:
         result = fn(*args, **kwargs)
     except Exception as exc:
         future.set_exception(exc)
-        del exc  # break the cycle: the traceback holds this frame
     except BaseException as exc:
         future.set_exception(exc)
         raise
     else:
         future.set_result(result)
+    return future
 
 
 # -- the pool -------------------------------------------------------------
@@ -351,7 +330,7 @@ def _refuse_keyword_argument(name: str) -> NoReturn:
     raise TypeError("%s() got an unexpected keyword argument %r" % (function, name))
 
 
-def _signature_without_ctxkwargs(function: Callable[..., Any]) -> inspect.Signature:
+def signature_without_ctxkwargs(function: Callable[..., Any]) -> inspect.Signature:
     signature = inspect.signature(function)
     kept = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
     return signature.replace(parameters=kept)
@@ -378,24 +357,9 @@ class ThreadPoolExecutor(Executor):
     worker thread; if it raises, the pool becomes broken: queued and later
     calls fail with :class:`~minipool.BrokenThreadPool`.
 
-    Two minipool extras, beyond the standard library, change nothing unless
-    used: :meth:`stats` (always available, always cheap) and the keyword-only
-    *debug* argument.  ``debug=True`` puts the pool in debug mode (see
-    :mod:`minipool.debug`): a wait on it that can never finish raises
-    :class:`~minipool.DeadlockError` instead of hanging.  The default,
-    ``None``, follows :func:`~minipool.set_debug` (off unless the environment
-    variable ``MINIPOOL_DEBUG=1`` is set).
-
-    More keyword-only extras, each off by default (see :doc:`/extensions`):
-
-    - *max_pending*: bound the queue; the pool then holds at most
-      ``max_workers + max_pending`` unfinished calls.  When it is full,
-      *on_full* decides: ``"block"`` (the default; at most *submit_timeout*
-      seconds if given, then :class:`~minipool.RejectedError`), ``"reject"``
-      (raise :class:`~minipool.RejectedError`) or ``"caller_runs"`` (run the
-      call in the submitting thread).  See :mod:`minipool.bounded`.
-    - *copy_context*: run each call in a copy of the submitting thread's
-      :mod:`contextvars` context, taken at ``submit()``.
+    minipool's opt-in extras (statistics, debug mode, a bounded queue,
+    ``copy_context``) are keyword arguments of the same class, as
+    ``minipool.ThreadPoolExecutor``: see :class:`minipool.ThreadPoolExecutor`.
 
     Two private attributes that widely used libraries read are kept with the
     standard library's meaning: ``_max_workers`` (the int above) and
@@ -411,12 +375,6 @@ class ThreadPoolExecutor(Executor):
         thread_name_prefix: str = "",
         initializer: Callable[..., object] | None = None,
         initargs: tuple[Any, ...] = (),
-        *,
-        debug: bool | None = None,
-        max_pending: int | None = None,
-        on_full: Literal["block", "reject", "caller_runs"] | None = None,
-        submit_timeout: float | None = None,
-        copy_context: bool = False,
         **ctxkwargs: Any,
     ) -> None:
         if max_workers is None:
@@ -434,7 +392,7 @@ class ThreadPoolExecutor(Executor):
             # Checks the initializer, and refuses unknown keyword arguments,
             # with the standard library's errors.
             create, resolve = type(self).prepare_context(initializer, initargs, **ctxkwargs)
-            if type(self).prepare_context.__func__ is not _default_prepare_context:  # type: ignore[attr-defined]
+            if _overrides_prepare_context(type(self)):
                 self._create_worker_context = create
                 self._resolve_work_item_task = resolve
         else:
@@ -447,20 +405,13 @@ class ThreadPoolExecutor(Executor):
         self._thread_name_prefix = thread_name_prefix or ("ThreadPoolExecutor-%d" % self._counter())
         self._initializer = initializer
         self._initargs = initargs
-        # Debug mode (minipool.debug): chosen once, here, for the pool's life.
-        self._debug = debug_by_default() if debug is None else bool(debug)
         # The work waiting for a worker, and wake-ups (None).  SimpleQueue is
-        # thread-safe by itself: no lock of ours guards it.  In debug mode it
-        # is a subclass that also tells the deadlock detector what passes
-        # through it, so that a pool not in debug mode does no extra work.
-        self._work_queue: queue.SimpleQueue[_Work | None] = (
-            watched_queue() if self._debug else queue.SimpleQueue()
-        )
+        # thread-safe by itself: no lock of ours guards it.
+        self._work_queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
         # One token per worker that counted itself idle and has not been
         # handed work by submit() since.  Workers append; submit() pops,
         # holding _shutdown_lock.
         self._idle_tokens: list[None] = []
-
         # _shutdown_lock guards _shutdown, _broken and _threads, and makes
         # submit() atomic with respect to shutdown() and a failing initializer:
         # no work is queued after the queue was drained or the wake-up sent.
@@ -470,28 +421,10 @@ class ThreadPoolExecutor(Executor):
         # initializer failed.
         self._broken: Literal[False] | str = False
         self._threads: set[threading.Thread] = set()
-
-        # A bounded queue (minipool.bounded), only with max_pending: its
-        # count and condition are guarded by _shutdown_lock too.
-        self._limit: PendingLimit | None = None
-        if max_pending is not None:
-            self._limit = PendingLimit(
-                max_pending, on_full or "block", submit_timeout, max_workers, self._shutdown_lock
-            )
-        elif on_full is not None or submit_timeout is not None:
-            raise ValueError("on_full and submit_timeout need max_pending")
-        # Run every call in a copy of its submitter's contextvars context.
-        self._copy_context = bool(copy_context)
-
-        # Statistics (see minipool.stats).  Guarded by _shutdown_lock: calls
-        # accepted, and queued calls taken out by shutdown(cancel_futures=True)
-        # or by a failed initializer.  Each worker keeps its own tally.
-        self._submitted = 0
-        self._drained_cancelled = 0
-        self._drained_failed = 0
-        self._rejected = 0  # a bounded pool: calls refused, and run by their caller
-        self._ran_in_caller = 0
-        self._tallies: list[WorkerTally] = []
+        # What hears this pool's moments (minipool.hooks): None for a plain
+        # pool.  Set once, before the first submit(), by whoever made the
+        # pool with extras (minipool.extended); read without a lock.
+        self._hooks: PoolHooks | None = None
 
     if HAS_WORKER_CONTEXT:
         # 3.14's class attribute: the error of a broken pool.
@@ -510,41 +443,43 @@ class ThreadPoolExecutor(Executor):
             return WorkerContext.prepare(initializer, initargs)
     else:
         # Before 3.14 there is no **ctxkwargs: the signature shows none.
-        __init__.__signature__ = _signature_without_ctxkwargs(__init__)  # type: ignore[attr-defined]
+        __init__.__dict__["__signature__"] = signature_without_ctxkwargs(__init__)
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         """Schedule ``fn(*args, **kwargs)`` to run in a worker and return its future.
 
         Raises :class:`RuntimeError` after :meth:`shutdown` or once the
         interpreter is exiting, and :class:`~minipool.BrokenThreadPool` once
-        an initializer has failed.  On a pool made with *max_pending*, finding
-        the pool full makes it block, raise :class:`~minipool.RejectedError`
-        or run the call here, as *on_full* says (see :mod:`minipool.bounded`).
+        an initializer has failed.
         """
-        if self._copy_context:
-            # The call runs as context.run(fn, *args, **kwargs), in a copy of
-            # this thread's context, made now (as asyncio.to_thread does).
-            args = (fn, *args)  # type: ignore[assignment]
-            fn = contextvars.copy_context().run  # type: ignore[assignment]
-        limit = self._limit
-        lock = self._shutdown_lock
-        lock.acquire()  # a hot path: "with" costs twice as much (see minipool.future)
-        try:
-            # Read without _global_shutdown_lock: see "interpreter exit" above.
+        hooks = self._hooks
+        if seam.everywhere is not None:  # a timeline recording is on
+            hooks = seam.combine(hooks, seam.everywhere)
+        # The call to queue (an extra may replace it, as copy_context does).
+        call: Callable[..., Any]
+        call_args: tuple[Any, ...]
+        call_kwargs: dict[str, Any]
+        if hooks is None:
+            call, call_args, call_kwargs = fn, args, kwargs
+        else:
+            call, call_args, call_kwargs = hooks.prepare(fn, args, kwargs)
+        with self._shutdown_lock:
             if self._broken or self._shutdown or _interpreter_exiting:
-                self._raise_refused()
-            if self._resolve_work_item_task is not None:
-                # A subclass's worker contexts: queue the task its run() takes.
-                fn, args, kwargs = self._resolve_work_item_task(fn, args, kwargs), (), {}  # type: ignore[assignment]
-            # A full bounded pool (minipool.bounded) waits for room in
-            # _make_room(), or raises, or says to run the call here.
-            if limit is None or not limit.is_full() or self._make_room(limit):
+                self._raise_refused()  # (_interpreter_exiting: see "interpreter exit")
+            verdict = QUEUE
+            if hooks is not None:
+                # May wait for room (a bounded queue), releasing the lock
+                # meanwhile: then the pool may have stopped taking work.
+                verdict = hooks.admit()
+                if self._broken or self._shutdown or _interpreter_exiting:
+                    self._raise_refused()
+            if verdict == QUEUE:
+                if self._resolve_work_item_task is not None:  # a subclass's worker contexts
+                    call = self._resolve_work_item_task(call, call_args, call_kwargs)
+                    call_args, call_kwargs = (), {}
                 future: Future[T] = Future()
-                self._work_queue.put((future, fn, args, kwargs, clock()))
-                self._submitted += 1
-                if limit is not None:
-                    limit.unfinished += 1
-
+                watch = None if hooks is None else hooks.queued(future)
+                self._work_queue.put((future, call, call_args, call_kwargs, watch))
                 # Start a worker only if none is idle and the pool has room.
                 if self._idle_tokens:
                     self._idle_tokens.pop()  # that idle worker will take the new work
@@ -552,13 +487,9 @@ class ThreadPoolExecutor(Executor):
                     self._start_worker()
                 # else the work waits in the queue for a busy worker
                 return future
-        finally:
-            lock.release()
-        # Only a full bounded pool with on_full="caller_runs" gets here: the
-        # call runs in this thread, with the lock released (it is user code).
-        future = Future()
-        _run_here(future, fn, args, kwargs)
-        return future
+        # An extra said RUN_HERE: run it in this thread, with the lock
+        # released (it is user code).
+        return _run_here(call, call_args, call_kwargs)
 
     def _raise_refused(self) -> NoReturn:
         """Raise why submit() refuses work: broken, shut down, or the interpreter exiting."""
@@ -568,63 +499,34 @@ class ThreadPoolExecutor(Executor):
             raise RuntimeError("cannot schedule new futures after shutdown")
         raise RuntimeError("cannot schedule new futures after interpreter shutdown")
 
-    def _make_room(self, limit: PendingLimit) -> bool:
-        """A bounded pool is full: wait for room (True) or run the call here (False).
-
-        Raises :class:`~minipool.RejectedError` for on_full="reject", or when
-        submit_timeout passes; called and returns with _shutdown_lock held,
-        which a blocking wait releases meanwhile (see minipool.bounded).
-        """
-        if limit.on_full == "caller_runs":
-            self._ran_in_caller += 1
-            return False
-        if limit.on_full == "reject":
-            self._rejected += 1
-            raise limit.refusal(waited=False)
-        deadline = limit.deadline()
-        while limit.is_full():
-            if not limit.wait_for_room(deadline) and limit.is_full():
-                self._rejected += 1
-                raise limit.refusal(waited=True)
-            # Woken: the pool may have stopped taking work meanwhile.
-            if self._broken or self._shutdown or _interpreter_exiting:
-                self._raise_refused()
-        return True
-
     def _start_worker(self) -> None:
-        # Called by submit() with _shutdown_lock held.
-        num_threads = len(self._threads)
+        """Start one more worker thread.  Called by submit() with _shutdown_lock held."""
 
         # When the pool is garbage collected, this callback wakes the workers
         # so that they see it is gone and exit.  It must not refer to the pool.
         def wake_workers(_: object, work_queue: queue.SimpleQueue[Any] = self._work_queue) -> None:
             work_queue.put(None)
 
-        tally = WorkerTally()
-        name = "%s_%d" % (self._thread_name_prefix or self, num_threads)
+        context = None if self._create_worker_context is None else self._create_worker_context()
+        if context is not None:
+            initialize: Callable[[], object] | None = context.initialize
+        elif self._initializer is not None:
+            initialize = functools.partial(self._initializer, *self._initargs)
+        else:
+            initialize = None
+        key = object()  # the worker's key in _live_workers
         thread = threading.Thread(
-            name=name,
+            name="%s_%d" % (self._thread_name_prefix or self, len(self._threads)),
             target=_worker,
-            args=(
-                weakref.ref(self, wake_workers),
-                name,
-                self._work_queue,
-                tally,
-                self._limit,
-                self._initializer,
-                self._initargs,
-                None if self._create_worker_context is None else self._create_worker_context(),
-            ),
+            args=(key, weakref.ref(self, wake_workers), self._work_queue, self._hooks),
+            kwargs={"initialize": initialize, "context": context},
         )
-        self._tallies.append(tally)
-        if self._debug:
-            # Before it starts: the detector must never see a queued call
-            # without seeing every worker that may take it.
-            self._work_queue.add_worker(thread)  # type: ignore[attr-defined]
+        if self._hooks is not None:
+            self._hooks.worker_added(thread)
         with _global_shutdown_lock:
             thread.start()
             self._threads.add(thread)
-            _live_workers[tally] = (thread, self._work_queue, self._shutdown_lock)
+            _live_workers[key] = (thread, self._work_queue, self._shutdown_lock)
             if _interpreter_exiting:
                 self._wake_late_worker()
 
@@ -644,11 +546,10 @@ class ThreadPoolExecutor(Executor):
         with self._shutdown_lock:
             self._broken = "A thread initializer failed, the thread pool is not usable anymore"
             queued = _drain(self._work_queue)
-            self._drained_failed += len(queued)
-            if self._limit is not None:
-                self._limit.taken_out(len(queued))  # and wake blocked submitters to raise
+            if self._hooks is not None:
+                self._hooks.drained([future for future, *_ in queued], broken=True)
         # Outside the lock: set_exception() runs the futures' callbacks.
-        for future, _fn, _args, _kwargs, _submitted_at in queued:
+        for future, *_ in queued:
             try:
                 future.set_exception(_broken_error(self)(self._broken))
             except InvalidStateError:
@@ -665,57 +566,35 @@ class ThreadPoolExecutor(Executor):
         with self._shutdown_lock:
             self._shutdown = True
             queued = _drain(self._work_queue) if cancel_futures else []
-            self._drained_cancelled += len(queued)
-            if self._limit is not None:
-                self._limit.taken_out(len(queued))  # and wake blocked submitters to raise
+            if self._hooks is not None:
+                self._hooks.drained([future for future, *_ in queued], broken=False)
             # Wake one blocked worker; each exiting worker wakes the next.
             self._work_queue.put(None)
         # Outside the lock: cancel() runs the futures' callbacks.
-        for future, _fn, _args, _kwargs, _submitted_at in queued:
+        for future, *_ in queued:
             future.cancel()
         if wait:
-            if self._debug:
-                join_threads(self._threads)  # raises DeadlockError if it never can
+            if self._hooks is not None:
+                self._hooks.join_workers(self._threads)
             else:
                 for thread in self._threads:
                     thread.join()
 
-    def stats(self) -> PoolStats:
-        """A snapshot of what the pool has done so far: see :class:`~minipool.PoolStats`.
 
-        Cheap (it adds up one small record per worker) and always available;
-        a minipool extra, not in the standard library.
-        """
-        # The workers' tallies first, the pool's counters after: see combine().
-        # In each tally, "running" before "published": see WorkerTally.
-        published = [(tally.running, tally.published) for tally in list(self._tallies)]
-        alive = sum(1 for thread in list(self._threads) if thread.is_alive())
-        with self._shutdown_lock:
-            submitted = self._submitted
-            drained_cancelled = self._drained_cancelled
-            drained_failed = self._drained_failed
-            rejected = self._rejected
-            ran_in_caller = self._ran_in_caller
-        return combine(
-            published,
-            submitted=submitted,
-            drained_cancelled=drained_cancelled,
-            drained_failed=drained_failed,
-            rejected=rejected,
-            ran_in_caller=ran_in_caller,
-            workers_alive=alive,
-            max_workers=self._max_workers,
-        )
+def _overrides_prepare_context(cls: type[ThreadPoolExecutor]) -> bool:
+    """Does *cls*, a subclass, have a prepare_context() of its own (3.14+)?"""
+    for klass in cls.__mro__:
+        if klass is ThreadPoolExecutor:
+            return False
+        if "prepare_context" in vars(klass):
+            return True
+    return False
 
 
 def _broken_error(pool: ThreadPoolExecutor) -> type[BaseException]:
     """The error of a broken pool: BrokenThreadPool, or (3.14+) the class's BROKEN."""
     error: type[BaseException] = getattr(pool, "BROKEN", BrokenThreadPool)
     return error
-
-
-if HAS_WORKER_CONTEXT:
-    _default_prepare_context = ThreadPoolExecutor.prepare_context.__func__  # type: ignore[attr-defined]
 
 
 def _drain(work_queue: queue.SimpleQueue[_Work | None]) -> list[_Work]:

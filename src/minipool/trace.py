@@ -13,12 +13,13 @@ A :class:`Recording` exports Chrome / Perfetto trace-event JSON
 chrome://tracing) and, with matplotlib installed (the ``bench`` extra), draws
 a Gantt chart with one row per worker (:meth:`Recording.write_gantt`).
 
-How it hooks in: while a recording is on, each worker hands every call it
-ends or skips to ``minipool.thread_pool.trace_sink``, with the times it
-already takes for :meth:`~minipool.ThreadPoolExecutor.stats`.  With no
-recording on, that name is None and a worker's only extra work is reading it
-once per call.  Calls that end while a recording is on are recorded, whatever
-pool runs them and whenever they were submitted.
+How it attaches: while a recording is on, the timeline's hooks hear every
+pool's calls (:func:`minipool.hooks.add_everywhere`): each call queued gets
+a watch that notes when it was queued, started and ended, and by which
+worker.  So a call is recorded, whatever pool runs it, if a recording was
+on when it was submitted; each recording still on when it ends (or is
+skipped, cancelled) gets it.  With no recording on, the timeline costs
+``submit()`` one read of a variable, and a worker nothing.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import minipool.thread_pool as thread_pool_module
+from minipool import hooks as seam
 from minipool.stats import clock
+
+if TYPE_CHECKING:
+    from minipool.future import Future
 
 __all__ = ["Recording", "TaskRecord", "record"]
 
@@ -196,33 +200,66 @@ class Recording:
         return path
 
 
-# The recordings on now, each told of every call.  _recordings_lock guards
-# the list and the hook in minipool.thread_pool; workers read the list
-# without it (they only iterate a list that is replaced, never changed).
+# The recordings on now.  _recordings_lock guards the list, and the
+# attaching of _timeline to every pool; watches read the list without it
+# (they only iterate a list that is replaced, never changed).
 _recordings_lock = threading.Lock()
 _recordings: list[Recording] = []
 
 
-def _sink(worker: str, submitted: float, started: float, ended: float, outcome: str) -> None:
-    for recording in _recordings:
-        recording._add(worker, submitted, started, ended, outcome)
+class _Timeline(seam.PoolHooks):
+    """The hooks every pool's calls meet while a recording is on."""
+
+    def queued(self, future: Future[Any]) -> seam.CallWatch:
+        return _TraceWatch(clock())
+
+
+class _TraceWatch(seam.CallWatch):
+    """One call's times; handed to the recordings on when it ends."""
+
+    __slots__ = ("_queued_at", "_started_at")
+
+    def __init__(self, queued_at: float) -> None:
+        self._queued_at = queued_at
+        self._started_at = 0.0
+
+    def started(self) -> None:
+        self._started_at = clock()
+
+    def ended(self, outcome: str) -> None:
+        self._record(self._started_at, clock(), outcome)
+
+    def skipped(self) -> None:
+        now = clock()
+        self._record(now, now, "cancelled")
+
+    def _record(self, started: float, ended: float, outcome: str) -> None:
+        worker = threading.current_thread().name
+        for recording in _recordings:
+            recording._add(worker, self._queued_at, started, ended, outcome)
+
+
+_timeline = _Timeline()
 
 
 @contextlib.contextmanager
 def record() -> Iterator[Recording]:
-    """Record every call any minipool pool ends or skips while the ``with`` block runs.
+    """Record every call submitted to any minipool pool while the ``with`` block runs.
 
-    Recordings may nest or overlap; each gets every call of its own span.
+    Each call is recorded when it ends (or is skipped, cancelled), by every
+    recording on at that moment.  Recordings may nest or overlap; each gets
+    the calls of its own span.
     """
     global _recordings
     recording = Recording()
     with _recordings_lock:
+        if not _recordings:
+            seam.add_everywhere(_timeline)
         _recordings = [*_recordings, recording]
-        thread_pool_module.trace_sink = _sink
     try:
         yield recording
     finally:
         with _recordings_lock:
             _recordings = [r for r in _recordings if r is not recording]
             if not _recordings:
-                thread_pool_module.trace_sink = None
+                seam.remove_everywhere(_timeline)

@@ -43,7 +43,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Generic, Iterable, Iterator, NamedTuple, TypeVar, overload
 
-import minipool.future as future_module
+from minipool import hooks as seam
 from minipool.errors import TimeoutError
 from minipool.future import FINAL_STATES, Future
 
@@ -241,12 +241,12 @@ def wait(
     waiter = _Waiter(return_when, pending_count=len(not_done))
     _install(waiter, not_done)
     try:
-        detector = future_module.deadlock_detector
-        if timeout is None and detector is not None:
-            # Debug mode (minipool.debug): the same wait, watched for a
+        watcher = seam.blocking_watcher
+        if timeout is None and watcher is not None:
+            # Debug mode (through the seam): the same wait, watched for a
             # deadlock.  A FIRST_EXCEPTION wait counts as "any" there.
             need = "all" if return_when == ALL_COMPLETED else "any"
-            detector.wait_for_waiter(waiter, not_done, need)
+            watcher.wait_for_event(waiter.event, not_done, need)
         else:
             waiter.event.wait(timeout)
     finally:
@@ -290,9 +290,10 @@ def as_completed(fs: Iterable[Any], timeout: float | None = None) -> Iterator[An
     del fs  # from here on, each future is in finished or in pending, not both
     waiter = _Waiter(_AS_COMPLETED, pending_count=len(pending))
     keeps_waiters = _install(waiter, pending)
-    # Debug mode's detector (minipool.debug), looked up once: this loop may
-    # block once per future, and a local costs less than a module attribute.
-    detector = future_module.deadlock_detector
+    # The watcher of blocking waits (debug mode, through the seam), looked
+    # up once: this loop may block once per future, and a local costs less
+    # than a module attribute.
+    watcher = seam.blocking_watcher
     try:
         # Futures done before the first look come first, in no set order
         # (popped from the end of a list built from a set, as the standard
@@ -307,8 +308,8 @@ def as_completed(fs: Iterable[Any], timeout: float | None = None) -> Iterator[An
                     raise TimeoutError(
                         "%d (of %d) futures unfinished" % (len(pending), total_futures)
                     )
-            if wait_timeout is None and detector is not None:
-                detector.wait_for_waiter(waiter, pending, "any")  # debug mode
+            if wait_timeout is None and watcher is not None:
+                watcher.wait_for_event(waiter.event, pending, "any")  # debug mode
             else:
                 waiter.event.wait(wait_timeout)
             finished = waiter.take_finished()

@@ -69,7 +69,7 @@ class WorkerContext:
     def finalize(self) -> None:
         """Run in the worker as it ends."""
 
-    def run(self, task: _Task) -> Any:
+    def run(self, task: Any) -> Any:
         """Run one call and return its result."""
         fn, args, kwargs = task
         return fn(*args, **kwargs)
