@@ -117,6 +117,7 @@ def test_a_pool_that_fails_a_step_is_a_divergence_not_a_crash(tmp_path: Path) ->
     # their barrier breaks, result() raises, and the tour reports it.
     (tmp_path / "one_worker_pool.py").write_text(
         "from concurrent.futures import *\n"
+        "from concurrent.futures import InvalidStateError  # in __all__ only from 3.13\n"
         "from concurrent.futures import ThreadPoolExecutor as _Pool\n"
         "class ThreadPoolExecutor(_Pool):\n"
         "    def __init__(self, max_workers=None, *args, **kwargs):\n"
