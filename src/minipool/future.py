@@ -138,6 +138,21 @@ if TYPE_CHECKING:
         def add_cancelled(self, future: Future[Any]) -> None: ...
 
 
+def tell_of_final(future: Any, waiter: _Waiter) -> None:
+    """Tell *waiter* of *future*, already in a final state, as the future would have.
+
+    For a waiter that came too late to be told by the future itself.  Works
+    on the standard library's futures too (the same fields, under the same
+    names: see minipool.stdlib_futures).
+    """
+    if future._state == CANCELLED_AND_NOTIFIED:
+        waiter.add_cancelled(future)
+    elif future._exception is not None:
+        waiter.add_exception(future)
+    else:
+        waiter.add_result(future)
+
+
 class Future(Generic[T]):
     """The result of a call that may not have happened yet.
 
@@ -372,12 +387,7 @@ class Future(Generic[T]):
             lock.release()
         # Final: it will tell nobody again, so tell the waiter as it would
         # have.  Without the lock: the fields of a final future never change.
-        if self._state == CANCELLED_AND_NOTIFIED:
-            waiter.add_cancelled(self)
-        elif self._exception is not None:
-            waiter.add_exception(self)
-        else:
-            waiter.add_result(self)
+        tell_of_final(self, waiter)
 
     def _remove_waiter(self, waiter: _Waiter) -> None:
         """Take *waiter* out again, unless the future has dropped it already."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minipool.future import CANCELLED_AND_NOTIFIED, FINAL_STATES
+from minipool.future import FINAL_STATES, tell_of_final
 
 __all__ = ["add_waiter", "remove_waiter"]
 
@@ -40,12 +40,7 @@ def add_waiter(future: Any, waiter: Any) -> None:
             return
     # Final: tell the waiter as the future would have.  (Read without the
     # lock: a final future's fields never change.)
-    if future._state == CANCELLED_AND_NOTIFIED:
-        waiter.add_cancelled(future)
-    elif future._exception is not None:
-        waiter.add_exception(future)
-    else:
-        waiter.add_result(future)
+    tell_of_final(future, waiter)
 
 
 def remove_waiter(future: Any, waiter: Any) -> None:

@@ -337,33 +337,17 @@ def signature_without_ctxkwargs(function: Callable[..., Any]) -> inspect.Signatu
 
 
 class ThreadPoolExecutor(Executor):
-    """An executor that runs calls in a pool of at most *max_workers* threads.
+    """The plain thread pool: at most *max_workers* threads run the calls.
 
-    A drop-in replacement for :class:`concurrent.futures.ThreadPoolExecutor`,
-    with the same arguments, defaults, thread names, errors and shutdown::
-
-        >>> from minipool import ThreadPoolExecutor
-        >>> with ThreadPoolExecutor(max_workers=1) as executor:
-        ...     future = executor.submit(pow, 2, 3)
-        ...     print(future.result())
-        8
-
-    *max_workers* defaults to ``min(32, CPUs + 4)`` (CPUs available to the
-    process on 3.13+, of the machine before); it must be greater than 0.
-    Threads are started on demand, one per ``submit`` while no started
-    thread is idle, up to *max_workers*.  They are named
-    ``"<thread_name_prefix>_<n>"``, by default ``"ThreadPoolExecutor-<pool>_<n>"``.
-    *initializer*, if given, is called with *initargs* at the start of every
-    worker thread; if it raises, the pool becomes broken: queued and later
-    calls fail with :class:`~minipool.BrokenThreadPool`.
-
-    minipool's opt-in extras (statistics, debug mode, a bounded queue,
-    ``copy_context``) are keyword arguments of the same class, as
-    ``minipool.ThreadPoolExecutor``: see :class:`minipool.ThreadPoolExecutor`.
+    The standard library's :class:`concurrent.futures.ThreadPoolExecutor`,
+    rebuilt: the same arguments, defaults, thread names, errors and
+    shutdown, and nothing else.  Users import its subclass
+    :class:`minipool.ThreadPoolExecutor`, which adds the keyword arguments
+    of the extras, and whose documentation describes the arguments.
 
     Two private attributes that widely used libraries read are kept with the
-    standard library's meaning: ``_max_workers`` (the int above) and
-    ``_threads`` (the set of worker threads started so far).
+    standard library's meaning: ``_max_workers`` and ``_threads`` (the set of
+    worker threads started so far).
     """
 
     # Numbers the pools that get the default thread name prefix.
