@@ -35,6 +35,10 @@ SHOTS = [
     ("differences-table.png", "differences.html", None, "window"),
     ("how-it-works-state-machine.png", "how-it-works.html", "#the-future-s-state-machine",
      "scroll"),
+    ("how-it-works-architecture.png", "how-it-works.html", "#the-architecture", "scroll"),
+    ("ko-how-it-works-architecture.png", "ko/how-it-works.html", "#the-architecture", "scroll"),
+    ("how-it-works-extras.png", "how-it-works.html", "#how-an-extra-attaches", "scroll"),
+    ("ko-how-it-works-extras.png", "ko/how-it-works.html", "#how-an-extra-attaches", "scroll"),
 ]  # fmt: skip
 
 
