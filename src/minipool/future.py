@@ -59,8 +59,10 @@ waiter's lock, never the reverse.
 The methods on the path of every call (``set_running_or_notify_cancel``,
 ``set_result``, ``result``) take the lock with ``acquire()`` and
 ``try: ... finally: release()`` rather than a ``with`` statement.  It means
-the same, and costs about half as much in CPython (``with`` looks up and calls
-``__enter__`` and ``__exit__``); a call through a pool takes four locks.
+the same, and costs less than half as much in CPython (``with`` looks up and
+calls ``__enter__`` and ``__exit__``): 86 ns instead of 192 ns for an
+uncontended lock (``python -m benchmarks.fast_paths``, 3.13, this project's
+2-CPU machine); a call through a pool takes four locks.
 
 Once a future reaches a final state (FINISHED or CANCELLED_AND_NOTIFIED) it
 has told its waiters all they will ever hear, so it drops them
@@ -206,8 +208,8 @@ class Future(Generic[T]):
         # Most futures are never waited on one by one, never get a callback
         # and never meet wait()/as_completed(); lists and a Condition made for
         # each future would be allocated, and walked by the garbage collector,
-        # for nothing.  (A Condition alone costs more than the rest of the
-        # future together.)
+        # for nothing.  Measured (benchmarks/fast_paths.py, 3.13): a future
+        # costs 243 ns to make, 711 ns with its Condition and lists up front.
         #
         # Installed by wait()/as_completed(); told of completion under the
         # lock; dropped (None again) once the future is in a final state.
@@ -393,9 +395,10 @@ class Future(Generic[T]):
         """Take *waiter* out again, unless the future has dropped it already."""
         # Fast path: a future in a final state has dropped all its waiters,
         # and _waiters stays None from then on, so there is nothing to remove
-        # and no lock to take.  Read without the lock: on any build, a stale
-        # read can only see the list, and the check below under the lock
-        # decides.
+        # and no lock to take (40 ns instead of 203 ns, benchmarks/fast_paths.py;
+        # wait() and as_completed() do it once per future).  Read without the
+        # lock: on any build, a stale read can only see the list, and the
+        # check below under the lock decides.
         if self._waiters is None:
             return
         with self._state_lock:

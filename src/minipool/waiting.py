@@ -138,8 +138,9 @@ class _Waiter:
                 or self._pending_count == 0
                 or (raised and self._wake_on_exception)
             ) and not self.event.is_set():
-                # Fast path: Event.set() takes a lock of its own; skip it when
-                # the caller has not yet taken the last wake-up.
+                # Fast path: Event.set() takes a lock of its own and notifies;
+                # skip it when the caller has not yet taken the last wake-up
+                # (40 ns instead of 573 ns on a set event, benchmarks/fast_paths.py).
                 self.event.set()
 
     def take_finished(self) -> list[Future[Any]]:
@@ -161,7 +162,9 @@ def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> bool:
     met_foreign = False
     for future in futures:
         # Fast path: try/except costs nothing when nothing is raised, so
-        # minipool's own futures pay nothing for the standard library's.
+        # minipool's own futures pay nothing for the standard library's (68 ns
+        # a future, against 103 ns with an isinstance() test first,
+        # benchmarks/fast_paths.py).
         try:
             add_waiter = future._add_waiter
         except AttributeError:
