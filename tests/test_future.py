@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import builtins
+import gc
 import re
 import sys
 import threading
 import types
+import weakref
 from types import ModuleType
 from typing import Any
 
@@ -416,3 +418,22 @@ def test_a_subclass_of_future_works_like_one() -> None:
         return future.tag, future.result(), repr(future)
 
     assert assert_same(scenario) == ("mine", 2, "<TaggedFuture at 0x… state=finished returned int>")
+
+
+def test_result_that_raises_leaves_no_reference_cycle_through_its_frame(impl: ModuleType) -> None:
+    # result()'s frame is in the traceback of the exception it re-raises, and
+    # the future holds that exception: unless result() drops its reference
+    # to the future, the future lives until the garbage collector runs.
+    gc.disable()
+    try:
+        future = impl.Future()
+        future.set_exception(ValueError("boom"))
+        try:
+            future.result()
+        except ValueError:
+            pass
+        alive = weakref.ref(future)
+        del future
+        assert alive() is None
+    finally:
+        gc.enable()

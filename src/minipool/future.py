@@ -300,7 +300,7 @@ class Future(Generic[T]):
             lock.release()
             # The traceback of a re-raised exception holds this frame, and the
             # future holds the exception: drop "self" to break the cycle.
-            self = None  # type: ignore[assignment]  # noqa: PLW0642
+            del self
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
         """Return the exception raised by the call, or None if it returned.
