@@ -82,6 +82,10 @@ class CallWatch:
     the worker thread, without any lock held.
     """
 
+    # One is made per call: no per-instance dictionary, here or in the
+    # subclasses, which declare their own slots.
+    __slots__ = ()
+
     def started(self) -> None:
         """The call is about to run (its future is RUNNING)."""
 
