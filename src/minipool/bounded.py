@@ -45,12 +45,12 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
-from minipool.hooks import QUEUE, RUN_HERE, CallWatch, PoolHooks
+from minipool.future import Future
+from minipool.hooks import CallWatch, PoolHooks
 
-if TYPE_CHECKING:
-    from minipool.future import Future
+T = TypeVar("T")
 
 __all__ = ["ON_FULL_POLICIES", "BoundedQueue", "RejectedError"]
 
@@ -123,12 +123,12 @@ class BoundedQueue(PoolHooks):
 
     # -- the moments (lock held) --
 
-    def admit(self) -> str:
+    def admit(self) -> Callable[..., Future[Any]] | None:
         if not self.is_full():
-            return QUEUE
+            return None  # queue it
         if self.on_full == "caller_runs":
             self.ran_in_caller += 1
-            return RUN_HERE
+            return run_here
         if self.on_full == "reject":
             self.rejected += 1
             raise RejectedError("the work queue is full (max_pending=%d)" % self.max_pending)
@@ -148,7 +148,7 @@ class BoundedQueue(PoolHooks):
                     "no room in the work queue within %g seconds (max_pending=%d)"
                     % (self.submit_timeout or 0.0, self.max_pending)
                 )
-        return QUEUE
+        return None  # there is room now: queue it
 
     def queued(self, future: Future[Any]) -> CallWatch:
         self.unfinished += 1
@@ -181,3 +181,24 @@ class _RoomWatch(CallWatch):
 
     def skipped(self) -> None:
         self._limit.one_done()
+
+
+def run_here(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[T]:
+    """Run a call in this thread and return its future, done (``on_full="caller_runs"``).
+
+    One difference from a worker: KeyboardInterrupt and SystemExit go into
+    the future *and* on up the caller's stack, since this thread, unlike a
+    worker, is one that Ctrl-C or sys.exit() is meant to stop.
+    """
+    future: Future[T] = Future()
+    future.set_running_or_notify_cancel()  # PENDING -> RUNNING: nobody else has it yet
+    try:
+        result = fn(*args, **kwargs)
+    except Exception as exc:
+        future.set_exception(exc)
+    except BaseException as exc:
+        future.set_exception(exc)
+        raise
+    else:
+        future.set_result(result)
+    return future

@@ -1,11 +1,4 @@
-"""The executor interface: what every pool offers, whatever runs the calls.
-
-:class:`Executor` is the base class of :class:`~minipool.ThreadPoolExecutor`
-and of any executor a user writes.  A subclass provides
-:meth:`~minipool.Executor.submit` (and usually
-:meth:`~minipool.Executor.shutdown`); it gets :meth:`~minipool.Executor.map`
-and the ``with`` statement from here, built on ``submit`` alone.
-"""
+"""The executor interface: ``map()`` and ``with``, built on ``submit()`` alone."""
 
 from __future__ import annotations
 
@@ -24,23 +17,15 @@ if TYPE_CHECKING:
 
     P = ParamSpec("P")
 
-__all__ = ["Executor"]
-
 T = TypeVar("T")
 
 
 class Executor:
-    """Base class of executors: objects that run calls and return futures.
-
-    Same as :class:`concurrent.futures.Executor`.  Subclasses override
-    :meth:`submit`; :meth:`map` and the context manager work through it.
-    """
+    """Base class of executors, as :class:`concurrent.futures.Executor`: a subclass
+    overrides :meth:`submit`, and :meth:`map` and ``with`` work through it."""
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
-        """Schedule ``fn(*args, **kwargs)`` and return a :class:`~minipool.Future` for it.
-
-        The base class raises :class:`NotImplementedError`.
-        """
+        """Schedule ``fn(*args, **kwargs)``; return its :class:`~minipool.Future` (here: raise)."""
         raise NotImplementedError()
 
     def map(
@@ -53,24 +38,16 @@ class Executor:
     ) -> Iterator[T]:
         """Like :func:`map`, but the calls run in the executor, possibly at the same time.
 
-        Every call is submitted before this method returns; the iterator it
-        returns yields the results *in input order*, waiting for each.  If a
-        call raised, the iterator raises that exception at its position.  With
-        a *timeout*, measured from this call, the iterator raises
-        :class:`~minipool.TimeoutError` if a result is not ready in time.
-        When the iterator is closed, garbage-collected or fails, the calls not
-        yet started are cancelled.  *chunksize* is accepted and ignored, as
-        in the standard library's thread pool.
-
-        *buffersize* (Python 3.14's parameter, here on every version) bounds
-        the calls in flight: with ``buffersize=N`` only the first N inputs
-        are read and submitted now, and each ``next()`` reads and submits one
-        more before it waits, so an infinite iterator works in flat memory.
-        ``None``, the default, reads every input at once.
+        Every call is submitted now; the iterator yields the results *in input
+        order*, raising a call's exception at its place, and
+        :class:`~minipool.TimeoutError` if a result is not ready *timeout*
+        seconds after this call.  Closed, collected or failed, it cancels the
+        calls not started.  *chunksize* is ignored, as by the standard
+        library's thread pool.  *buffersize* (3.14's, here on every version):
+        submit only N calls now, then one more at each ``next()``.
         """
         if buffersize is not None:
-            # The standard library's checks and messages (3.14).  Like it, a
-            # bool passes: True is the int 1.
+            # The standard library's checks and messages (3.14); True passes, as there.
             if not isinstance(buffersize, int):
                 raise TypeError("buffersize must be an integer or None")
             if buffersize < 1:
@@ -79,9 +56,7 @@ class Executor:
             end_time = timeout + time.monotonic()
 
         inputs = zip(*iterables)
-        # The futures, newest first: popped from the end, oldest first.  A
-        # buffered map adds each new call at the start, so it needs a deque;
-        # the plain one is a list, the cheaper of the two to build.
+        # Newest first, popped from the end; a buffered map adds at the start (a deque).
         futures: list[Future[T]] | deque[Future[T]]
         buffer: deque[Future[T]] | None = None  # the same deque, when buffered
         if buffersize is None:
@@ -89,19 +64,16 @@ class Executor:
         else:
             futures = buffer = deque(self.submit(fn, *args) for args in islice(inputs, buffersize))
         futures.reverse()
-        # A buffered map submits as it goes, through a weak reference: the
-        # iterator must not keep the executor alive (3.14 does the same).
+        # Submits as it goes through a weak reference: it must not keep the executor alive.
         executor_ref = weakref.ref(self)
 
-        # The yields live in an inner generator so that the calls above are
-        # submitted now, not at the first next().
+        # An inner generator: the calls above are submitted now, not at the first next().
         def result_iterator() -> Iterator[T]:
             try:
                 while futures:
                     if buffer is not None:
                         _submit_next(executor_ref, fn, inputs, buffer)
-                    # Popped, so that the iterator holds no reference to a
-                    # future (or its result) once yielded.
+                    # Popped: no reference to a future (or its result) once yielded.
                     if timeout is None:
                         yield _result_or_cancel(futures.pop())
                     else:
@@ -114,11 +86,10 @@ class Executor:
         return result_iterator()
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Release the executor's resources; no :meth:`submit` is allowed after it.
+        """Release the executor's resources; no :meth:`submit` after it (here: nothing).
 
-        If *wait* is true, return only when every submitted call has finished.
-        If *cancel_futures* is true, cancel the calls that have not started.
-        Calling it more than once is safe.  The base class does nothing.
+        *wait*: return once every call has finished; *cancel_futures*: cancel
+        those not started.  Safe to call more than once.
         """
 
     def __enter__(self) -> Self:
@@ -159,5 +130,4 @@ def _result_or_cancel(future: Future[T], timeout: float | None = None) -> T:
         finally:
             future.cancel()
     finally:
-        # The exception's traceback holds this frame: break the cycle.
-        del future
+        del future  # the exception's traceback holds this frame: no cycle

@@ -23,8 +23,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
-from minipool import hooks as seam
 from minipool import thread_pool
+from minipool.hooks import PoolHooks
 from minipool.versions import HAS_WORKER_CONTEXT
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class ThreadPoolExecutor(thread_pool.ThreadPoolExecutor):
         **ctxkwargs: Any,
     ) -> None:
         super().__init__(max_workers, thread_name_prefix, initializer, initargs, **ctxkwargs)
-        extras: list[seam.PoolHooks] = []
+        extras: list[PoolHooks] = []
         if copy_context:
             from minipool.context import CopyContext
 
@@ -150,7 +150,12 @@ class ThreadPoolExecutor(thread_pool.ThreadPoolExecutor):
             from minipool.debug import DebugHooks
 
             extras.append(DebugHooks())
-        self._hooks = seam.combine(*extras)
+        if len(extras) == 1:
+            self._hooks = extras[0]
+        elif extras:
+            from minipool.combine import combine
+
+            self._hooks = combine(*extras)
 
     if not HAS_WORKER_CONTEXT:
         # Before 3.14 there is no **ctxkwargs: the signature shows none.

@@ -1,33 +1,13 @@
-"""The thread pool: :class:`ThreadPoolExecutor` and its worker threads.
+"""The thread pool: :class:`ThreadPoolExecutor` and its workers.
 
 The data flow fits in one line::
 
     submit()  --(future, fn, args, kwargs, watch)-->  _work_queue  -->  worker runs fn, fills future
 
-``submit`` checks that the pool is open, creates a :class:`~minipool.Future`,
-puts the work on a :class:`queue.SimpleQueue` and, if no worker is idle and
-the pool has room, starts one more worker.  Each worker takes work from the
-queue for as long as the pool lives: it marks the future RUNNING, calls
-``fn``, and fills the future with the result or the exception.  ``None`` on
-the queue is a *wake-up*: it makes a blocked worker look at whether it
-should exit (the pool was shut down or garbage collected, or the
-interpreter is exiting), and a worker that exits puts it back for the next
-one.
-
-Idle workers are counted, so that ``submit`` starts a new thread only when
-no started one is free.  When a worker counts itself idle differs between
-Python versions, and it decides how many threads a pool starts; we follow
-the running version (:data:`minipool.versions.COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY`).
-
-This module knows nothing of minipool's extras.  A pool announces the
-moments of its calls to its *hooks* (``_hooks``, None for a plain pool) and
-each call's *watch* (``None`` unless an extra asked for one); the extras
-implement those moments in their own modules (see :mod:`minipool.hooks`).
-A plain pool pays one ``is None`` check per moment.
-
-Worker threads are not daemons.  At interpreter exit, before Python joins
-non-daemon threads, ``_join_workers_at_exit`` wakes every worker and waits for
-it: work already submitted still runs, new work is refused.
+``None`` on the queue is a *wake-up*: a worker that takes one checks whether
+to exit (the pool shut down or garbage collected, the interpreter exiting),
+and one that exits puts it back for the next.  Extras attach through the
+pool's ``_hooks`` (:mod:`minipool.hooks`), None for a plain pool.
 """
 
 from __future__ import annotations
@@ -45,65 +25,40 @@ from minipool import hooks as seam
 from minipool.errors import BrokenThreadPool, InvalidStateError
 from minipool.executor import Executor
 from minipool.future import LOGGER, Future
-from minipool.hooks import QUEUE, CallWatch, PoolHooks
-from minipool.versions import (
-    COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY,
-    HAS_WORKER_CONTEXT,
-    INIT_ERRORS_NAME_QUALNAME,
-    cpu_count,
-)
+from minipool.versions import COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY as COUNT_IDLE_WHEN_EMPTY
+from minipool.versions import HAS_WORKER_CONTEXT, INIT_ERRORS_NAME_QUALNAME, cpu_count
 from minipool.worker_context import WorkerContext
 
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec, TypeAlias
 
+    from minipool.hooks import CallWatch, PoolHooks
+
     P = ParamSpec("P")
 
-__all__ = ["ThreadPoolExecutor"]
-
 T = TypeVar("T")
-
-# One unit of work on the queue: the future to fill, the call to make, and
-# the call's watch (None unless an extra asked for one).  A plain tuple
-# rather than a class: it is made once per submit(), and a tuple is the
-# cheapest object that holds five things.
+# One unit of work: a tuple, the cheapest object to make once per submit().
 _Work: TypeAlias = Tuple[
     Future[Any], Callable[..., Any], Tuple[Any, ...], "dict[str, Any]", "CallWatch | None"
 ]
+_Queue: TypeAlias = "queue.SimpleQueue[_Work | None]"
+_PoolRef: TypeAlias = "weakref.ref[ThreadPoolExecutor]"
 
 # -- interpreter exit -----------------------------------------------------
-#
-# _global_shutdown_lock guards _interpreter_exiting and _live_workers.  It is
-# held while a worker is started and registered, so that the exit hook's list
-# of workers to join is complete.  submit() does not take it: the hook puts
-# its wake-ups on each pool's queue while holding that pool's own
-# _shutdown_lock, which submit() holds while it checks _interpreter_exiting
-# and queues the work.  So a call is either queued before the wake-up (and
-# runs) or refused; it never lands behind a wake-up that ends every worker.
-#
-# A pool that has no worker yet is not in _live_workers, so the hook never
-# takes its lock: a submit() to it may read _interpreter_exiting as False
-# just before the hook sets it, and start the pool's first worker just after
-# the hook made its list.  _start_worker() checks the flag again, under
-# _global_shutdown_lock, and gives such a worker a wake-up of its own (see
-# there): it runs the call and exits, and Python's own join of non-daemon
-# threads waits for it.
+# Workers are not daemons: as the interpreter exits, _join_workers_at_exit
+# wakes them all and waits, so queued work still runs.  _global_shutdown_lock
+# guards _interpreter_exiting and _live_workers (a worker's key -> its thread,
+# its pool's queue and _shutdown_lock).  Each wake-up is queued with that
+# _shutdown_lock held, as submit() holds it to check the flag and queue: a
+# call is queued before the wake-up (and runs), or refused.  A plain dict: a
+# WeakKeyDictionary's callbacks would change it in any thread, without our lock.
 _global_shutdown_lock = threading.Lock()
 _interpreter_exiting = False
-# Every live worker -> its thread, its pool's work queue and _shutdown_lock.
-# A worker is known by a key object of its own, made for it and passed to it
-# (its Thread object it would have to look up).  A plain dict: a worker is
-# added by _start_worker and takes itself out as it ends, each under
-# _global_shutdown_lock.  (A WeakKeyDictionary, as the standard
-# library uses, drops entries from weakref callbacks that may run in any
-# thread at any time, without our lock, even while the hook copies it.)
-_live_workers: dict[
-    object, tuple[threading.Thread, queue.SimpleQueue[_Work | None], threading.Lock]
-] = {}
+_live_workers: dict[object, tuple[threading.Thread, _Queue, threading.Lock]] = {}
 
 
 def _join_workers_at_exit() -> None:
-    """Wake every worker, then wait for all of them (runs once, at interpreter exit)."""
+    """Wake every worker, then wait for all of them (once, as the interpreter exits)."""
     global _interpreter_exiting
     with _global_shutdown_lock:
         _interpreter_exiting = True
@@ -115,38 +70,22 @@ def _join_workers_at_exit() -> None:
         thread.join()
 
 
-# threading._register_atexit runs a function when the interpreter starts to
-# exit, *before* it joins non-daemon threads; atexit.register would run after
-# that join, which waits for our workers for ever.  It is private, but it is
-# what the standard library's pool uses, and it exists on every supported version.
-threading._register_atexit(_join_workers_at_exit)  # type: ignore[attr-defined]
+# Private, as the standard library's pool uses it: it runs before Python joins
+# non-daemon threads (atexit runs after).  Through vars(): type checkers know it not.
+vars(threading)["_register_atexit"](_join_workers_at_exit)
 
 
-# A child process made by fork() gets a copy of the lock in whatever state the
-# parent's was: hold it across the fork and make a fresh one in the child.
-# The child has none of the parent's threads, so it has no workers to wake or
-# join at exit; and a pool's _shutdown_lock may have been copied while held
-# by a thread in submit(), so the exit hook must not try to take it there.
-# (Each function looks the lock up when it runs: the child's is a new one.)
-def _hold_lock_across_fork() -> None:
-    _global_shutdown_lock.acquire()
-
-
-def _release_lock_after_fork() -> None:
+def _after_fork_in_child() -> None:
     _global_shutdown_lock.release()
+    _live_workers.clear()  # the child has none of the parent's threads
 
 
-def _forget_workers_in_child() -> None:
-    global _global_shutdown_lock
-    _global_shutdown_lock = threading.Lock()
-    _live_workers.clear()
-
-
+# The forking thread holds the lock across fork(): the child's copy is held by it.
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(
-        before=_hold_lock_across_fork,
-        after_in_child=_forget_workers_in_child,
-        after_in_parent=_release_lock_after_fork,
+        before=_global_shutdown_lock.acquire,
+        after_in_parent=_global_shutdown_lock.release,
+        after_in_child=_after_fork_in_child,
     )
 
 
@@ -155,8 +94,8 @@ if hasattr(os, "register_at_fork"):
 
 def _worker(
     key: object,
-    pool_ref: weakref.ref[ThreadPoolExecutor],
-    work_queue: queue.SimpleQueue[_Work | None],
+    pool_ref: _PoolRef,
+    work_queue: _Queue,
     hooks: PoolHooks | None,
     *,
     initialize: Callable[[], object] | None,
@@ -164,13 +103,9 @@ def _worker(
 ) -> None:
     """The body of every worker thread: take work and run it, until told to exit.
 
-    It holds the pool only through a weak reference, and only for a moment at
-    a time, so that a pool nobody uses any more can be garbage collected.
-    *key* is its key in _live_workers.  *initialize* is the initializer
-    with its arguments, or None.  *context* is None unless a subclass has
-    worker contexts (3.14's ``prepare_context()``, see
-    :mod:`minipool.worker_context`); then it runs the calls, and
-    *initialize* is its own.
+    It holds its pool by a weak reference, for a moment at a time, so that an
+    unused pool can be collected.  *key* is its key in ``_live_workers``;
+    *context* a subclass's worker context (3.14+), or None.
     """
     if initialize is not None and not _initialize(key, pool_ref, initialize):
         return  # the pool is broken now
@@ -184,25 +119,25 @@ def _worker(
                     return
                 continue
             _run(work, context)
-            # Drop the call before blocking again: its caller may be waiting
-            # for the arguments or the result to be released.
-            del work
-            if not COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
+            del work  # before blocking again: its caller may wait for its arguments to go
+            if not COUNT_IDLE_WHEN_EMPTY:
                 _count_idle(pool_ref)
     except BaseException:
-        # Only an error around a call gets here (a done-callback's
-        # BaseException, or InvalidStateError when other code completed the
-        # future meanwhile).  As in the standard library, the worker ends, logged.
+        # Only an error around a call gets here (a callback's BaseException,
+        # InvalidStateError when other code set the future): logged, the worker ends.
         LOGGER.critical("Exception in worker", exc_info=True)
     finally:
-        _worker_ended(key, context)
+        try:
+            if context is not None:
+                context.finalize()
+        finally:
+            _forget_worker(key)
 
 
 def _run(work: _Work, context: WorkerContext | None) -> None:
-    """Run one call and fill its future: PENDING -> RUNNING -> FINISHED, or skip a cancelled one."""
+    """Run one call and fill its future: PENDING -> RUNNING -> FINISHED, or skip it."""
     future, fn, args, kwargs, watch = work
-    if not future.set_running_or_notify_cancel():
-        # It was cancelled while queued (CANCELLED -> CANCELLED_AND_NOTIFIED).
+    if not future.set_running_or_notify_cancel():  # CANCELLED -> CANCELLED_AND_NOTIFIED
         if watch is not None:
             watch.skipped()
         return
@@ -214,9 +149,8 @@ def _run(work: _Work, context: WorkerContext | None) -> None:
         if watch is not None:
             watch.ended("raised")
         future.set_exception(exc)
-        # The exception's traceback holds this frame, and the future holds
-        # the exception: drop the frame's references, or the call's
-        # arguments would live until the garbage collector breaks the cycle.
+        # The traceback holds this frame and the future the exception: drop
+        # the call now, not when the garbage collector breaks the cycle.
         del work, future, fn, args, kwargs, watch
     else:
         if watch is not None:
@@ -224,15 +158,13 @@ def _run(work: _Work, context: WorkerContext | None) -> None:
         future.set_result(result)
 
 
-def _initialize(
-    key: object, pool_ref: weakref.ref[ThreadPoolExecutor], initialize: Callable[[], object]
-) -> bool:
+def _initialize(key: object, pool_ref: _PoolRef, initialize: Callable[[], object]) -> bool:
     """Run the worker's initializer; if it raises, break the pool and return False."""
     try:
         initialize()
     except BaseException:
         LOGGER.critical("Exception in initializer:", exc_info=True)
-        _forget_worker(key)  # it ran no call: no context to finalize
+        _forget_worker(key)
         pool = pool_ref()
         if pool is not None:
             pool._initializer_failed()
@@ -240,118 +172,65 @@ def _initialize(
     return True
 
 
-def _take_work(
-    pool_ref: weakref.ref[ThreadPoolExecutor], work_queue: queue.SimpleQueue[_Work | None]
-) -> _Work | None:
-    """The next work from the queue, or a wake-up (None); blocks until there is one."""
-    if COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY:
+def _take_work(pool_ref: _PoolRef, work_queue: _Queue) -> _Work | None:
+    """The next work or wake-up (None), blocking until there is one."""
+    if COUNT_IDLE_WHEN_EMPTY:
         try:
             return work_queue.get_nowait()
         except queue.Empty:
-            _count_idle(pool_ref)  # idle: the queue is empty
+            _count_idle(pool_ref)
     return work_queue.get()
 
 
-def _count_idle(pool_ref: weakref.ref[ThreadPoolExecutor]) -> None:
+def _count_idle(pool_ref: _PoolRef) -> None:
     pool = pool_ref()
     if pool is not None:
-        # One token per idle worker, appended without the pool's lock.  Only
-        # submit() takes tokens, under that lock, so a list it finds
-        # non-empty stays so until its pop().  list.append and list.pop are
-        # each atomic: with the GIL, and on a free-threaded build by the
-        # list's own per-object lock.
+        # Without the pool's lock: only submit() pops, holding it, so a list it
+        # finds non-empty stays so.  append/pop are atomic, by the GIL or, on a
+        # free-threaded build, by the list's own lock.
         pool._idle_tokens.append(None)
 
 
-def _should_exit(
-    pool_ref: weakref.ref[ThreadPoolExecutor], work_queue: queue.SimpleQueue[_Work | None]
-) -> bool:
+def _should_exit(pool_ref: _PoolRef, work_queue: _Queue) -> bool:
     """A wake-up: exit if the interpreter is exiting, or the pool is gone or shut down.
 
-    The flags are read without a lock: whoever set them did so before
-    putting the wake-up on the queue, and the queue's own lock orders the
-    two (with the GIL and without it).
+    The flags are read without a lock: they were set before the wake-up was
+    queued, and the queue's lock orders the two, on any build.
     """
     pool = pool_ref()
     if not (_interpreter_exiting or pool is None or pool._shutdown):
         return False
     if pool is not None:
-        # Refuse new work as early as possible.  Written without
-        # _shutdown_lock, as the standard library does: it only ever goes
-        # from False to True, and submit() refuses anyway once the
-        # interpreter is exiting or the pool was shut down.
-        pool._shutdown = True
+        pool._shutdown = True  # refuse work early; unlocked, as there: False -> True only
     work_queue.put(None)  # pass the wake-up on to the next worker
     return True
 
 
-def _worker_ended(key: object, context: WorkerContext | None) -> None:
-    """Finalize the worker's context; take the worker out of _live_workers."""
-    try:
-        if context is not None:
-            context.finalize()
-    finally:
-        _forget_worker(key)
-
-
 def _forget_worker(key: object) -> None:
-    """Take an ending worker out of _live_workers: the exit hook need not wake or join it."""
     with _global_shutdown_lock:
         _live_workers.pop(key, None)
 
 
-def _run_here(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[T]:
-    """Run a call in this thread and return its future, done (an extra said RUN_HERE).
-
-    One difference from a worker: KeyboardInterrupt and SystemExit go into
-    the future *and* on up the caller's stack, since this thread, unlike a
-    worker, is one that Ctrl-C or sys.exit() is meant to stop.
-    """
-    future: Future[T] = Future()
-    future.set_running_or_notify_cancel()  # PENDING -> RUNNING: nobody else has it yet
-    try:
-        result = fn(*args, **kwargs)
-    except Exception as exc:
-        future.set_exception(exc)
-    except BaseException as exc:
-        future.set_exception(exc)
-        raise
-    else:
-        future.set_result(result)
-    return future
-
-
-# -- the pool -------------------------------------------------------------
-
-
-def _refuse_keyword_argument(name: str) -> NoReturn:
-    """Raise the TypeError that Python raises for an unknown keyword of __init__ (before 3.14)."""
-    function = "ThreadPoolExecutor.__init__" if INIT_ERRORS_NAME_QUALNAME else "__init__"
-    raise TypeError("%s() got an unexpected keyword argument %r" % (function, name))
-
-
 def signature_without_ctxkwargs(function: Callable[..., Any]) -> inspect.Signature:
+    """*function*'s signature without its ``**`` parameter (``__init__`` before 3.14)."""
     signature = inspect.signature(function)
     kept = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
     return signature.replace(parameters=kept)
 
 
+# -- the pool -------------------------------------------------------------
+
+
 class ThreadPoolExecutor(Executor):
-    """The plain thread pool: at most *max_workers* threads run the calls.
+    """The plain thread pool: the standard library's, rebuilt, and nothing more.
 
-    The standard library's :class:`concurrent.futures.ThreadPoolExecutor`,
-    rebuilt: the same arguments, defaults, thread names, errors and
-    shutdown, and nothing else.  Users import its subclass
-    :class:`minipool.ThreadPoolExecutor`, which adds the keyword arguments
-    of the extras, and whose documentation describes the arguments.
-
-    Two private attributes that widely used libraries read are kept with the
-    standard library's meaning: ``_max_workers`` and ``_threads`` (the set of
-    worker threads started so far).
+    Users import its subclass :class:`minipool.ThreadPoolExecutor`, which adds
+    the extras' keywords and documents the arguments.  ``_max_workers`` and
+    ``_threads`` (the workers started) keep the standard library's meaning:
+    libraries read them.
     """
 
-    # Numbers the pools that get the default thread name prefix.
-    _counter = itertools.count().__next__
+    _counter = itertools.count().__next__  # numbers the pools named by default
 
     def __init__(
         self,
@@ -362,121 +241,102 @@ class ThreadPoolExecutor(Executor):
         **ctxkwargs: Any,
     ) -> None:
         if max_workers is None:
-            # Threads mostly wait on I/O or on code that releases the GIL, so
-            # a few more than the CPUs; capped so that big machines do not
-            # start hundreds of threads.
-            max_workers = min(32, (cpu_count() or 1) + 4)
+            max_workers = min(32, (cpu_count() or 1) + 4)  # threads mostly wait on I/O
         if max_workers <= 0:
             raise ValueError("max_workers must be greater than 0")
-        # A subclass's worker contexts (3.14+, see minipool.worker_context):
-        # both None unless it overrides prepare_context().
+        # A subclass's worker contexts (3.14+): None unless it overrides prepare_context().
         self._create_worker_context: Callable[[], WorkerContext] | None = None
         self._resolve_work_item_task: Callable[..., Any] | None = None
-        if HAS_WORKER_CONTEXT:
-            # Checks the initializer, and refuses unknown keyword arguments,
-            # with the standard library's errors.
+        if HAS_WORKER_CONTEXT:  # this checks the initializer and keywords, as there
             create, resolve = type(self).prepare_context(initializer, initargs, **ctxkwargs)
             if _overrides_prepare_context(type(self)):
-                self._create_worker_context = create
-                self._resolve_work_item_task = resolve
-        else:
-            if ctxkwargs:
-                _refuse_keyword_argument(next(iter(ctxkwargs)))
-            if initializer is not None and not callable(initializer):
-                raise TypeError("initializer must be a callable")
-
+                self._create_worker_context, self._resolve_work_item_task = create, resolve
+        elif ctxkwargs:
+            function = "ThreadPoolExecutor.__init__" if INIT_ERRORS_NAME_QUALNAME else "__init__"
+            name = next(iter(ctxkwargs))
+            raise TypeError("%s() got an unexpected keyword argument %r" % (function, name))
+        elif initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
         self._max_workers = max_workers
         self._thread_name_prefix = thread_name_prefix or ("ThreadPoolExecutor-%d" % self._counter())
         self._initializer = initializer
         self._initargs = initargs
-        # The work waiting for a worker, and wake-ups (None).  SimpleQueue is
-        # thread-safe by itself: no lock of ours guards it.
-        self._work_queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
-        # One token per worker that counted itself idle and has not been
-        # handed work by submit() since.  Workers append; submit() pops,
-        # holding _shutdown_lock.
+        self._work_queue: _Queue = queue.SimpleQueue()  # thread-safe by itself
+        # A token per worker that counted itself idle and was handed no work since.
         self._idle_tokens: list[None] = []
         # _shutdown_lock guards _shutdown, _broken and _threads, and makes
-        # submit() atomic with respect to shutdown() and a failing initializer:
-        # no work is queued after the queue was drained or the wake-up sent.
+        # submit() atomic with shutdown() and with a failing initializer.
         self._shutdown_lock = threading.Lock()
         self._shutdown = False  # no new work: shutdown() was called, or workers exited
-        # False, or the message of the BrokenThreadPool error once an
-        # initializer failed.
-        self._broken: Literal[False] | str = False
+        self._broken: Literal[False] | str = False  # or the BrokenThreadPool message
         self._threads: set[threading.Thread] = set()
-        # What hears this pool's moments (minipool.hooks): None for a plain
-        # pool.  Set once, before the first submit(), by whoever made the
-        # pool with extras (minipool.extended); read without a lock.
-        self._hooks: PoolHooks | None = None
+        self._hooks: PoolHooks | None = None  # the extras', set before any submit()
 
     if HAS_WORKER_CONTEXT:
-        # 3.14's class attribute: the error of a broken pool.
-        BROKEN = BrokenThreadPool
+        BROKEN = BrokenThreadPool  # 3.14's class attribute: the error of a broken pool
 
         @classmethod
         def prepare_context(
             cls, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
         ) -> tuple[Callable[[], Any], Callable[..., Any]]:
-            """How workers set up and run calls: override in a subclass (Python 3.14+).
-
-            Returns ``(create_context, resolve_task)``; see
-            :mod:`minipool.worker_context`.  Keyword arguments of the
-            constructor that it does not know are passed here.
-            """
+            """``(create_context, resolve_task)``, for a subclass to override (3.14+):
+            see :mod:`minipool.worker_context`."""
             return WorkerContext.prepare(initializer, initargs)
-    else:
-        # Before 3.14 there is no **ctxkwargs: the signature shows none.
+    else:  # no **ctxkwargs before 3.14: the signature shows none
         __init__.__dict__["__signature__"] = signature_without_ctxkwargs(__init__)
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         """Schedule ``fn(*args, **kwargs)`` to run in a worker and return its future.
 
         Raises :class:`RuntimeError` after :meth:`shutdown` or once the
-        interpreter is exiting, and :class:`~minipool.BrokenThreadPool` once
-        an initializer has failed.
+        interpreter is exiting, :class:`~minipool.BrokenThreadPool` once an
+        initializer has failed.
         """
-        hooks = self._hooks
-        if seam.everywhere is not None:  # a timeline recording is on
-            hooks = seam.combine(hooks, seam.everywhere)
-        # The call to queue (an extra may replace it, as copy_context does).
-        call: Callable[..., Any]
-        call_args: tuple[Any, ...]
-        call_kwargs: dict[str, Any]
-        if hooks is None:
-            call, call_args, call_kwargs = fn, args, kwargs
-        else:
-            call, call_args, call_kwargs = hooks.prepare(fn, args, kwargs)
+        hooks = self._hooks if seam.every_pool is None else seam.every_pool(self._hooks)
+        if hooks is not None:
+            return self._submit_with_hooks(hooks, fn, args, kwargs)
         with self._shutdown_lock:
             if self._broken or self._shutdown or _interpreter_exiting:
-                self._raise_refused()  # (_interpreter_exiting: see "interpreter exit")
-            verdict = QUEUE
-            if hooks is not None:
-                # May wait for room (a bounded queue), releasing the lock
-                # meanwhile: then the pool may have stopped taking work.
-                verdict = hooks.admit()
-                if self._broken or self._shutdown or _interpreter_exiting:
-                    self._raise_refused()
-            if verdict == QUEUE:
-                if self._resolve_work_item_task is not None:  # a subclass's worker contexts
-                    call = self._resolve_work_item_task(call, call_args, call_kwargs)
-                    call_args, call_kwargs = (), {}
-                future: Future[T] = Future()
-                watch = None if hooks is None else hooks.queued(future)
-                self._work_queue.put((future, call, call_args, call_kwargs, watch))
-                # Start a worker only if none is idle and the pool has room.
-                if self._idle_tokens:
-                    self._idle_tokens.pop()  # that idle worker will take the new work
-                elif len(self._threads) < self._max_workers:
-                    self._start_worker()
-                # else the work waits in the queue for a busy worker
-                return future
-        # An extra said RUN_HERE: run it in this thread, with the lock
-        # released (it is user code).
-        return _run_here(call, call_args, call_kwargs)
+                self._refuse()
+            future: Future[T] = Future()
+            self._queue(future, fn, args, kwargs, None)
+            return future
 
-    def _raise_refused(self) -> NoReturn:
-        """Raise why submit() refuses work: broken, shut down, or the interpreter exiting."""
+    def _submit_with_hooks(
+        self, hooks: PoolHooks, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Future[T]:
+        """``submit()`` with extras: the same steps, each moment told to *hooks*."""
+        fn, args, kwargs = hooks.prepare(fn, args, kwargs)
+        with self._shutdown_lock:
+            if self._broken or self._shutdown or _interpreter_exiting:
+                self._refuse()
+            run_instead = hooks.admit()
+            if self._broken or self._shutdown or _interpreter_exiting:
+                self._refuse()  # admit() waited for room, releasing the lock meanwhile
+            if run_instead is None:
+                future: Future[T] = Future()
+                self._queue(future, fn, args, kwargs, hooks.queued(future))
+                return future
+        return run_instead(fn, args, kwargs)  # with the lock released: it is user code
+
+    def _queue(
+        self,
+        future: Future[Any],
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        watch: CallWatch | None,
+    ) -> None:
+        """Queue a call; start a worker if none is idle and there is room.  Lock held."""
+        if self._resolve_work_item_task is not None:  # a subclass's worker contexts
+            fn, args, kwargs = self._resolve_work_item_task(fn, args, kwargs), (), {}
+        self._work_queue.put((future, fn, args, kwargs, watch))
+        if self._idle_tokens:
+            self._idle_tokens.pop()  # that idle worker will take it
+        elif len(self._threads) < self._max_workers:
+            self._start_worker()
+
+    def _refuse(self) -> NoReturn:
         if self._broken:
             raise _broken_error(self)(self._broken)
         if self._shutdown:
@@ -484,25 +344,24 @@ class ThreadPoolExecutor(Executor):
         raise RuntimeError("cannot schedule new futures after interpreter shutdown")
 
     def _start_worker(self) -> None:
-        """Start one more worker thread.  Called by submit() with _shutdown_lock held."""
+        """Start one more worker thread.  Lock held."""
 
-        # When the pool is garbage collected, this callback wakes the workers
-        # so that they see it is gone and exit.  It must not refer to the pool.
-        def wake_workers(_: object, work_queue: queue.SimpleQueue[Any] = self._work_queue) -> None:
+        # Wakes the workers when the pool is collected: must not refer to it.
+        def wake_workers(_: object, work_queue: _Queue = self._work_queue) -> None:
             work_queue.put(None)
 
         context = None if self._create_worker_context is None else self._create_worker_context()
+        initialize: Callable[[], object] | None = None
         if context is not None:
-            initialize: Callable[[], object] | None = context.initialize
+            initialize = context.initialize
         elif self._initializer is not None:
             initialize = functools.partial(self._initializer, *self._initargs)
-        else:
-            initialize = None
         key = object()  # the worker's key in _live_workers
+        pool_ref = weakref.ref(self, wake_workers)
         thread = threading.Thread(
             name="%s_%d" % (self._thread_name_prefix or self, len(self._threads)),
             target=_worker,
-            args=(key, weakref.ref(self, wake_workers), self._work_queue, self._hooks),
+            args=(key, pool_ref, self._work_queue, self._hooks),
             kwargs={"initialize": initialize, "context": context},
         )
         if self._hooks is not None:
@@ -515,14 +374,8 @@ class ThreadPoolExecutor(Executor):
                 self._wake_late_worker()
 
     def _wake_late_worker(self) -> None:
-        """Give a worker started after the exit hook made its list a wake-up of its own.
-
-        submit() saw _interpreter_exiting down, the exit hook has raised it
-        since and listed the live workers without this one (see "interpreter
-        exit" above).  The call is already queued, and this wake-up goes
-        after it (submit() holds the pool's lock): the worker runs the call,
-        then exits.
-        """
+        """The exit hook listed the workers after submit() checked the flag, and not
+        this one: a wake-up of its own, after the call, so it runs it and exits."""
         self._work_queue.put(None)
 
     def _initializer_failed(self) -> None:
@@ -531,42 +384,35 @@ class ThreadPoolExecutor(Executor):
             self._broken = "A thread initializer failed, the thread pool is not usable anymore"
             queued = _drain(self._work_queue)
             if self._hooks is not None:
-                self._hooks.drained([future for future, *_ in queued], broken=True)
-        # Outside the lock: set_exception() runs the futures' callbacks.
-        for future, *_ in queued:
+                self._hooks.drained(queued, broken=True)
+        for future in queued:  # without the lock: set_exception() runs callbacks
             try:
                 future.set_exception(_broken_error(self)(self._broken))
             except InvalidStateError:
                 pass  # cancelled meanwhile: it is done already
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Refuse new work, and let the workers exit once the queue is empty.
+        """Refuse new work; the workers exit once the queue is empty.
 
-        With *cancel_futures*, the calls still in the queue are cancelled
-        instead of run.  With *wait* (the default), return only when every
-        worker thread has exited, that is when all the work they took has
-        finished.  Safe to call more than once.
+        *cancel_futures*: cancel the calls still queued instead; *wait* (the
+        default): return once every worker has exited.  Safe to repeat.
         """
         with self._shutdown_lock:
             self._shutdown = True
             queued = _drain(self._work_queue) if cancel_futures else []
             if self._hooks is not None:
-                self._hooks.drained([future for future, *_ in queued], broken=False)
-            # Wake one blocked worker; each exiting worker wakes the next.
-            self._work_queue.put(None)
-        # Outside the lock: cancel() runs the futures' callbacks.
-        for future, *_ in queued:
+                self._hooks.drained(queued, broken=False)
+            self._work_queue.put(None)  # wakes one worker; each that exits wakes the next
+        for future in queued:  # without the lock: cancel() runs callbacks
             future.cancel()
-        if wait:
-            if self._hooks is not None:
-                self._hooks.join_workers(self._threads)
-            else:
-                for thread in self._threads:
-                    thread.join()
+        if wait and self._hooks is not None:
+            self._hooks.join_workers(self._threads)
+        elif wait:
+            for thread in self._threads:
+                thread.join()
 
 
 def _overrides_prepare_context(cls: type[ThreadPoolExecutor]) -> bool:
-    """Does *cls*, a subclass, have a prepare_context() of its own (3.14+)?"""
     for klass in cls.__mro__:
         if klass is ThreadPoolExecutor:
             return False
@@ -576,18 +422,18 @@ def _overrides_prepare_context(cls: type[ThreadPoolExecutor]) -> bool:
 
 
 def _broken_error(pool: ThreadPoolExecutor) -> type[BaseException]:
-    """The error of a broken pool: BrokenThreadPool, or (3.14+) the class's BROKEN."""
+    """BrokenThreadPool, or (3.14+) the class's BROKEN."""
     error: type[BaseException] = getattr(pool, "BROKEN", BrokenThreadPool)
     return error
 
 
-def _drain(work_queue: queue.SimpleQueue[_Work | None]) -> list[_Work]:
-    """Take all the work out of *work_queue* now, dropping wake-ups."""
-    drained: list[_Work] = []
+def _drain(work_queue: _Queue) -> list[Future[Any]]:
+    """Take every call out of *work_queue* now, dropping wake-ups; return their futures."""
+    drained: list[Future[Any]] = []
     while True:
         try:
             work = work_queue.get_nowait()
         except queue.Empty:
             return drained
         if work is not None:
-            drained.append(work)
+            drained.append(work[0])

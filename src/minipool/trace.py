@@ -14,7 +14,7 @@ chrome://tracing) and, with matplotlib installed (the ``bench`` extra), draws
 a Gantt chart with one row per worker (:meth:`Recording.write_gantt`).
 
 How it attaches: while a recording is on, the timeline's hooks hear every
-pool's calls (:func:`minipool.hooks.add_everywhere`): each call queued gets
+pool's calls (:func:`minipool.combine.add_everywhere`): each call queued gets
 a watch that notes when it was queued, started and ended, and by which
 worker.  So a call is recorded, whatever pool runs it, if a recording was
 on when it was submitted; each recording still on when it ends (or is
@@ -32,6 +32,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from minipool import combine
 from minipool import hooks as seam
 from minipool.stats import clock
 
@@ -254,7 +255,7 @@ def record() -> Iterator[Recording]:
     recording = Recording()
     with _recordings_lock:
         if not _recordings:
-            seam.add_everywhere(_timeline)
+            combine.add_everywhere(_timeline)
         _recordings = [*_recordings, recording]
     try:
         yield recording
@@ -262,4 +263,4 @@ def record() -> Iterator[Recording]:
         with _recordings_lock:
             _recordings = [r for r in _recordings if r is not recording]
             if not _recordings:
-                seam.remove_everywhere(_timeline)
+                combine.remove_everywhere(_timeline)
