@@ -1,30 +1,13 @@
-"""The exceptions a future or an executor can raise.
+"""The exceptions: the standard library's names, base classes and messages.
 
-They mirror ``concurrent.futures``: the same names, the same base classes and
-the same messages.  They are *distinct classes* from the standard library's
-(minipool never imports ``concurrent.futures``), so code that catches
-``concurrent.futures.CancelledError`` does not catch ``minipool.CancelledError``;
-import both from one place.
-
-One difference between Python versions is followed here, as in the standard
-library: from Python 3.11 on, :class:`TimeoutError` *is* the builtin
-:class:`TimeoutError` (so it is shared with the standard library); on 3.9 and
-3.10 it is a subclass of :class:`Error`.
+They are distinct classes from ``concurrent.futures``' (never imported
+here), but for :class:`TimeoutError`, which from 3.11 on *is* the builtin.
 """
 
 from __future__ import annotations
 
 import builtins
 import sys
-
-__all__ = [
-    "BrokenExecutor",
-    "BrokenThreadPool",
-    "CancelledError",
-    "Error",
-    "InvalidStateError",
-    "TimeoutError",
-]
 
 
 class Error(Exception):
@@ -35,9 +18,7 @@ class CancelledError(Error):
     """The future was cancelled, so it has neither a result nor an exception."""
 
 
-# minipool.versions.TIMEOUT_ERROR_IS_BUILTIN, written out as a test of
-# sys.version_info: the only kind of version test type checkers understand,
-# and they must see which class this is.
+# versions.TIMEOUT_ERROR_IS_BUILTIN, spelled out: type checkers must see the class.
 if sys.version_info >= (3, 11):
     TimeoutError = builtins.TimeoutError
 else:
@@ -47,11 +28,7 @@ else:
 
 
 class InvalidStateError(Error):
-    """The operation is not allowed in the future's current state.
-
-    Raised by :meth:`~minipool.Future.set_result` and
-    :meth:`~minipool.Future.set_exception` on a future that is already done.
-    """
+    """The operation is not allowed in the future's state (``set_result()`` on a done future)."""
 
 
 class BrokenExecutor(RuntimeError):
@@ -59,9 +36,7 @@ class BrokenExecutor(RuntimeError):
 
 
 class BrokenThreadPool(BrokenExecutor):
-    """A worker thread of a :class:`~minipool.ThreadPoolExecutor` failed its initializer.
+    """A worker's initializer failed: queued and later calls fail with this error.
 
-    Every future still waiting in the pool's queue gets this exception, and every
-    later :meth:`~minipool.ThreadPoolExecutor.submit` raises it.  (In the standard
-    library it lives in ``concurrent.futures.thread``.)
+    (In the standard library it lives in ``concurrent.futures.thread``.)
     """

@@ -13,18 +13,11 @@ method the table names, and nowhere else::
     CANCELLED_AND_NOTIFIED  yes     (final)
     FINISHED                yes     (final)
 
-``cancel()`` wakes the threads blocked in ``result()`` and runs the
-callbacks; the *waiters* of ``wait()`` and ``as_completed()`` hear of it
-only when a worker passes over the cancelled call
-(``set_running_or_notify_cancel()``), as in the standard library.
-``set_result()`` and ``set_exception()`` tell everyone.  A future in a final
-state has told its waiters all they will hear: it drops them
-(``_waiters = None``) and takes no new one.
-
-The lock is never held while user code runs (callbacks, a result's
-``repr()``).  Waiters are told with it held, so a waiter only records the
-future and wakes its thread; the lock order is a future's lock, then a
-waiter's.
+``cancel()`` wakes ``result()`` and runs the callbacks; the *waiters* of
+``wait()``/``as_completed()`` hear of it only when a worker passes over the
+call, as in the standard library.  A final state drops the waiters.  The
+lock is never held while user code runs; waiters are told with it held, so
+they only record and wake (lock order: the future's, then a waiter's).
 """
 
 from __future__ import annotations
@@ -32,13 +25,13 @@ from __future__ import annotations
 import logging
 import threading
 import types
-from typing import TYPE_CHECKING, Any, Callable, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
 
 from minipool import hooks as seam
 from minipool.errors import CancelledError, InvalidStateError, TimeoutError
 from minipool.versions import HAS_GET_SNAPSHOT, RESULT_RAISES_FALSY_EXCEPTIONS
 
-# The standard library's names and values (they appear in error messages).
+# The standard library's names and values (error messages show them).
 PENDING = "PENDING"
 RUNNING = "RUNNING"
 CANCELLED = "CANCELLED"
@@ -47,35 +40,21 @@ FINISHED = "FINISHED"
 CANCELLED_STATES = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED))  # cancelled()
 DONE_STATES = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED))  # done()
 FINAL_STATES = frozenset((CANCELLED_AND_NOTIFIED, FINISHED))  # done for wait()
-STATE_DESCRIPTIONS = {  # how repr() names each state
-    PENDING: "pending",
-    RUNNING: "running",
-    CANCELLED: "cancelled",
-    CANCELLED_AND_NOTIFIED: "cancelled",
-    FINISHED: "finished",
-}
+# How repr() names each state: both cancelled states read "cancelled".
+STATE_DESCRIPTIONS = {PENDING: "pending", RUNNING: "running", FINISHED: "finished"}
+STATE_DESCRIPTIONS.update(dict.fromkeys(CANCELLED_STATES, "cancelled"))
 
-# Errors of callbacks and initializers are logged to the standard library's
-# logger, so that logging set up for concurrent.futures applies unchanged.
+# The standard library's logger: logging set up for it applies unchanged.
 LOGGER = logging.getLogger("concurrent.futures")
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-
-    class _Waiter(Protocol):
-        """What a future tells of its completion, with its lock held (minipool.waiting)."""
-
-        def add_result(self, future: Future[Any]) -> None: ...
-        def add_exception(self, future: Future[Any]) -> None: ...
-        def add_cancelled(self, future: Future[Any]) -> None: ...
+    from minipool.waiting import _Waiter
 
 
 def tell_of_final(future: Any, waiter: _Waiter) -> None:
-    """Tell *waiter* of *future*, already final, as the future would have.
-
-    Also for the standard library's futures (the same fields: minipool.stdlib_futures).
-    """
+    """Tell *waiter* of *future*, already final, as it would have (stdlib futures too)."""
     if future._state == CANCELLED_AND_NOTIFIED:
         waiter.add_cancelled(future)
     elif future._exception is not None:
@@ -85,11 +64,8 @@ def tell_of_final(future: Any, waiter: _Waiter) -> None:
 
 
 class Future(Generic[T]):
-    """The result of a call that may not have happened yet.
-
-    Made by :meth:`Executor.submit <minipool.Executor.submit>`; behaves exactly
-    as :class:`concurrent.futures.Future`, ``repr()`` included.  ``Future[int]``
-    is the type of a future whose result is an ``int``::
+    """The result of a call that may not have happened yet, as
+    :class:`concurrent.futures.Future`; ``Future[int]`` holds an ``int``::
 
         >>> from minipool import Future
         >>> f = Future()
@@ -100,10 +76,9 @@ class Future(Generic[T]):
         True
     """
 
-    # Fast path: slots, one small object for the garbage collector to walk
-    # (it walks every pending future again and again while a batch is
-    # submitted: a third of submit()'s time before).  "__dict__" keeps the
-    # freedom to set attributes of your own, made only if you do.
+    # Fast path: slots, a small object for the garbage collector, which walks
+    # the pending futures again and again while a batch is submitted (a third
+    # of submit()'s time before).  "__dict__": attributes of your own, as there.
     __slots__: tuple[str, ...] = ("__dict__", "__weakref__", "_done_callbacks", "_done_condition")
     __slots__ += ("_exception", "_result", "_state", "_state_lock", "_waiters")
 
@@ -113,24 +88,20 @@ class Future(Generic[T]):
         self._state = PENDING
         self._result: Any = None
         self._exception: BaseException | None = None
-        # Fast path: the next three stay None until needed; most futures never
+        # Fast path: the next three stay None until needed, as most futures never
         # need them (243 ns to make a future, 711 ns with them made up front,
-        # benchmarks/fast_paths.py, 3.13).
+        # benchmarks/fast_paths.py, 3.13).  The condition wraps _state_lock.
         self._waiters: list[_Waiter] | None = None  # of wait()/as_completed()
         self._done_callbacks: list[Callable[[Future[T]], object]] | None = None
-        # What result()/exception() block on; it wraps _state_lock.
-        self._done_condition: threading.Condition | None = None
+        self._done_condition: threading.Condition | None = None  # result() waits on it
 
     def __repr__(self) -> str:
         with self._state_lock:
             state, result, exception = self._state, self._result, self._exception
         # Formatted without the lock: the result's class is user code.  The
         # exception's truth value decides, as in the standard library.
-        text = "<%s at %#x state=%s" % (
-            self.__class__.__name__,
-            id(self),
-            STATE_DESCRIPTIONS[state],
-        )
+        name, description = self.__class__.__name__, STATE_DESCRIPTIONS[state]
+        text = "<%s at %#x state=%s" % (name, id(self), description)
         if state != FINISHED:
             return text + ">"
         if exception:
@@ -163,12 +134,8 @@ class Future(Generic[T]):
             return self._state in DONE_STATES
 
     def result(self, timeout: float | None = None) -> T:
-        """Return the call's result, waiting up to *timeout* seconds (None: no limit).
-
-        Raises :class:`~minipool.CancelledError` if the future was cancelled,
-        :class:`~minipool.TimeoutError` if it is not done in time, and the
-        call's exception if it raised one.
-        """
+        """The call's result, waiting up to *timeout* seconds (None: no limit); raises
+        its exception, :class:`~minipool.CancelledError` or :class:`~minipool.TimeoutError`."""
         # Fast path: acquire()/release() instead of "with", here and in the
         # other methods every call passes: 86 ns instead of 192 ns
         # (benchmarks/fast_paths.py, 3.13), the lookups of __enter__/__exit__ saved.
@@ -200,10 +167,7 @@ class Future(Generic[T]):
             watcher = seam.blocking_watcher
             if timeout is None and watcher is not None:
                 watcher.wait_for_future(self, condition)  # debug mode
-            else:
-                # One wait, not a loop: it is notified only when the future is
-                # done, and has no spurious wake-ups.  It also refuses odd
-                # timeouts as the standard library does.
+            else:  # once: notified only when done, no spurious wake-ups
                 condition.wait(timeout)
         if self._state in CANCELLED_STATES:
             raise CancelledError()
@@ -211,12 +175,8 @@ class Future(Generic[T]):
             raise TimeoutError()
 
     def add_done_callback(self, fn: Callable[[Future[T]], object]) -> None:
-        """Arrange for ``fn(future)`` to be called once the future is done.
-
-        In the order added, in the thread that completes or cancels the future
-        (at once, here, if it is done).  An :class:`Exception` from *fn* is
-        logged (logger ``"concurrent.futures"``) and otherwise ignored.
-        """
+        """Call ``fn(future)`` once done, in the thread that completes it (now, if done);
+        its :class:`Exception` is logged to ``"concurrent.futures"``."""
         with self._state_lock:
             if self._state not in DONE_STATES:
                 if self._done_callbacks is None:
@@ -231,8 +191,7 @@ class Future(Generic[T]):
         except Exception:
             LOGGER.exception("exception calling callback for %r", self)
 
-    def _invoke_callbacks(self) -> None:
-        # Once done and unlocked: no callback is added from now on, so the list stays.
+    def _invoke_callbacks(self) -> None:  # done: the list no longer changes
         for callback in self._done_callbacks or ():
             self._call_callback(callback)
 
@@ -275,11 +234,8 @@ class Future(Generic[T]):
         return True
 
     def set_running_or_notify_cancel(self) -> bool:
-        """For executors: PENDING -> RUNNING and return True (run the call), or
-        CANCELLED -> CANCELLED_AND_NOTIFIED, tell the waiters, and return False.
-
-        In any other state, logs a critical message and raises :class:`RuntimeError`.
-        """
+        """For executors: PENDING -> RUNNING, True (run it); CANCELLED ->
+        CANCELLED_AND_NOTIFIED, False (skip it); else :class:`RuntimeError`."""
         lock = self._state_lock
         lock.acquire()
         try:
@@ -299,13 +255,11 @@ class Future(Generic[T]):
         raise RuntimeError("Future in unexpected state")
 
     def set_result(self, result: T) -> None:
-        """For executors: -> FINISHED with *result*; :class:`~minipool.InvalidStateError`
-        if the future is done already."""
+        """For executors: -> FINISHED (:class:`~minipool.InvalidStateError` if done)."""
         self._finish(result, None, False)
 
     def set_exception(self, exception: BaseException | None) -> None:
-        """For executors: -> FINISHED with *exception*; :class:`~minipool.InvalidStateError`
-        if the future is done already."""
+        """For executors: -> FINISHED (:class:`~minipool.InvalidStateError` if done)."""
         self._finish(None, exception, True)
 
     def _finish(self, result: Any, exception: BaseException | None, raised: bool) -> None:

@@ -1,10 +1,9 @@
 """The seam: the moments a pool announces, for the extras to act on.
 
-The core never imports an extra.  A pool tells its hooks (``pool._hooks``,
-None for a plain pool) of each moment, and each call tells its *watch*
-(None unless an extra asked for one); an extra implements the moments it
-needs and inherits "do the plain thing" for the rest.  With no extra, a
-moment costs one ``is None`` check (trio's instruments work the same way)::
+The core never imports an extra.  A pool tells its hooks (``pool._hooks``) of
+each moment, and a call its *watch*; an extra implements the moments it needs
+and inherits the plain thing for the rest.  A plain pool has no hooks and its
+calls no watch: a moment costs one ``is None`` check (as trio's instruments)::
 
     submit()   hooks.prepare(fn, args, kwargs)   lock not held: may replace the call
                hooks.admit()                     lock held: queue it, or run what instead?
@@ -17,10 +16,9 @@ moment costs one ``is None`` check (trio's instruments work the same way)::
                hooks.join_workers(threads)       wait=True
     pool       hooks.worker_added(thread)        lock held, before the thread starts
 
-Two moments belong to the whole process, and an extra turns them on with a
-function here, never by writing into a core module: a thread blocking on
-futures (:func:`watch_blocking`, debug mode) and every pool's calls
-(:func:`hear_every_pool`, the timeline).
+Two moments are the whole process's, turned on by a function here (never by
+writing into a core module): a thread blocking on futures (:func:`watch_blocking`,
+debug mode) and every pool's calls (:func:`hear_every_pool`, the timeline).
 """
 
 from __future__ import annotations
@@ -35,7 +33,7 @@ if TYPE_CHECKING:
 class CallWatch:
     """Hears the moments of one call, in its worker, with no lock held."""
 
-    __slots__ = ()  # one per call: no per-instance dictionary (subclasses declare theirs)
+    __slots__ = ()  # one per call: no dictionary each (subclasses declare their slots)
 
     def started(self) -> None:
         """The call is about to run (its future is RUNNING)."""
@@ -48,8 +46,7 @@ class CallWatch:
 
 
 class PoolHooks:
-    """Hears the moments of one pool.  "Lock held" means the pool's ``_shutdown_lock``:
-    such a method must not call user code."""
+    """Hears the moments of one pool.  "Lock held": the pool's ``_shutdown_lock``; no user code."""
 
     def prepare(
         self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -58,11 +55,9 @@ class PoolHooks:
         return fn, args, kwargs
 
     def admit(self) -> Callable[..., Future[Any]] | None:
-        """Lock held: None queues the call; a function returned, ``run(fn, args, kwargs)``,
-        runs it instead, once the lock is released, and returns its future.
+        """Lock held: None queues the call, or ``run(fn, args, kwargs)`` runs it instead.
 
-        May raise to refuse the call, or wait on a condition of the lock (the
-        pool checks again that it is open when this returns).
+        May raise to refuse it, or wait on a condition of the lock.
         """
         return None
 
@@ -71,10 +66,8 @@ class PoolHooks:
         return None
 
     def drained(self, futures: Sequence[Future[Any]], broken: bool) -> None:
-        """Lock held: the pool stopped taking work; *futures* left its queue.
-
-        They will be cancelled (``shutdown()``) or, if *broken*, fail.
-        """
+        """Lock held: the pool stopped taking work; *futures* left its queue, to be
+        cancelled (``shutdown()``) or to fail (*broken*)."""
 
     def worker_added(self, thread: threading.Thread) -> None:
         """Lock held: *thread* is a new worker, not started yet."""
@@ -89,10 +82,7 @@ class PoolHooks:
 
 
 class BlockingWatcher:
-    """Hears that a thread is about to block, with no timeout, on futures.
-
-    Each method performs the wait itself (and may end it with an error).
-    """
+    """Hears a thread about to block on futures with no timeout; it waits itself (or raises)."""
 
     def wait_for_future(self, future: Future[Any], condition: threading.Condition) -> None:
         """``result()``/``exception()``: wait on *condition* (held) until *future* is done."""
@@ -106,12 +96,9 @@ class BlockingWatcher:
         event.wait()
 
 
-# Both process-wide moments are module variables, written only by the two
-# functions below and read without a lock: a reference is read or written
-# whole on any build, and a reader that sees the old value does just what it
-# would have done a moment earlier.
+# Written by the functions below only, read without a lock: a reference is
+# read whole on any build, and a stale one acts as a moment earlier.
 blocking_watcher: BlockingWatcher | None = None
-# Given a pool's own hooks (or None), the hooks for one more call.
 every_pool: Callable[[PoolHooks | None], PoolHooks] | None = None
 
 

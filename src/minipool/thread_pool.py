@@ -101,14 +101,18 @@ def _worker(
     initialize: Callable[[], object] | None,
     context: WorkerContext | None,
 ) -> None:
-    """The body of every worker thread: take work and run it, until told to exit.
-
-    It holds its pool by a weak reference, for a moment at a time, so that an
-    unused pool can be collected.  *key* is its key in ``_live_workers``;
-    *context* a subclass's worker context (3.14+), or None.
-    """
-    if initialize is not None and not _initialize(key, pool_ref, initialize):
-        return  # the pool is broken now
+    """A worker thread: take work and run it until told to exit.  It holds its pool by a
+    weak reference, a moment at a time, so that an unused pool can be collected."""
+    try:
+        if initialize is not None:
+            initialize()
+    except BaseException:
+        LOGGER.critical("Exception in initializer:", exc_info=True)
+        _forget_worker(key)
+        pool = pool_ref()
+        if pool is not None:
+            pool._initializer_failed()
+        return
     try:
         while True:
             if hooks is not None:
@@ -158,20 +162,6 @@ def _run(work: _Work, context: WorkerContext | None) -> None:
         future.set_result(result)
 
 
-def _initialize(key: object, pool_ref: _PoolRef, initialize: Callable[[], object]) -> bool:
-    """Run the worker's initializer; if it raises, break the pool and return False."""
-    try:
-        initialize()
-    except BaseException:
-        LOGGER.critical("Exception in initializer:", exc_info=True)
-        _forget_worker(key)
-        pool = pool_ref()
-        if pool is not None:
-            pool._initializer_failed()
-        return False
-    return True
-
-
 def _take_work(pool_ref: _PoolRef, work_queue: _Queue) -> _Work | None:
     """The next work or wake-up (None), blocking until there is one."""
     if COUNT_IDLE_WHEN_EMPTY:
@@ -192,11 +182,9 @@ def _count_idle(pool_ref: _PoolRef) -> None:
 
 
 def _should_exit(pool_ref: _PoolRef, work_queue: _Queue) -> bool:
-    """A wake-up: exit if the interpreter is exiting, or the pool is gone or shut down.
-
-    The flags are read without a lock: they were set before the wake-up was
-    queued, and the queue's lock orders the two, on any build.
-    """
+    """A wake-up: exit if the interpreter is exiting, or the pool is gone or shut down?"""
+    # The flags are read without a lock: they were set before the wake-up was
+    # queued, and the queue's lock orders the two, on any build.
     pool = pool_ref()
     if not (_interpreter_exiting or pool is None or pool._shutdown):
         return False
@@ -222,13 +210,8 @@ def signature_without_ctxkwargs(function: Callable[..., Any]) -> inspect.Signatu
 
 
 class ThreadPoolExecutor(Executor):
-    """The plain thread pool: the standard library's, rebuilt, and nothing more.
-
-    Users import its subclass :class:`minipool.ThreadPoolExecutor`, which adds
-    the extras' keywords and documents the arguments.  ``_max_workers`` and
-    ``_threads`` (the workers started) keep the standard library's meaning:
-    libraries read them.
-    """
+    """The plain pool, the standard library's; users import its subclass
+    :class:`minipool.ThreadPoolExecutor`, which adds the extras' keywords."""
 
     _counter = itertools.count().__next__  # numbers the pools named by default
 
@@ -279,19 +262,15 @@ class ThreadPoolExecutor(Executor):
         def prepare_context(
             cls, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
         ) -> tuple[Callable[[], Any], Callable[..., Any]]:
-            """``(create_context, resolve_task)``, for a subclass to override (3.14+):
-            see :mod:`minipool.worker_context`."""
+            """How workers run calls (3.14+): see :mod:`minipool.worker_context`."""
             return WorkerContext.prepare(initializer, initargs)
     else:  # no **ctxkwargs before 3.14: the signature shows none
         __init__.__dict__["__signature__"] = signature_without_ctxkwargs(__init__)
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
-        """Schedule ``fn(*args, **kwargs)`` to run in a worker and return its future.
-
-        Raises :class:`RuntimeError` after :meth:`shutdown` or once the
-        interpreter is exiting, :class:`~minipool.BrokenThreadPool` once an
-        initializer has failed.
-        """
+        """Schedule ``fn(*args, **kwargs)`` in a worker; return its future.  Raises
+        :class:`RuntimeError` after :meth:`shutdown` or as the interpreter exits,
+        :class:`~minipool.BrokenThreadPool` once an initializer failed."""
         hooks = self._hooks if seam.every_pool is None else seam.every_pool(self._hooks)
         if hooks is not None:
             return self._submit_with_hooks(hooks, fn, args, kwargs)
@@ -299,7 +278,7 @@ class ThreadPoolExecutor(Executor):
             if self._broken or self._shutdown or _interpreter_exiting:
                 self._refuse()
             future: Future[T] = Future()
-            self._queue(future, fn, args, kwargs, None)
+            self._queue((future, fn, args, kwargs, None))
             return future
 
     def _submit_with_hooks(
@@ -315,22 +294,16 @@ class ThreadPoolExecutor(Executor):
                 self._refuse()  # admit() waited for room, releasing the lock meanwhile
             if run_instead is None:
                 future: Future[T] = Future()
-                self._queue(future, fn, args, kwargs, hooks.queued(future))
+                self._queue((future, fn, args, kwargs, hooks.queued(future)))
                 return future
         return run_instead(fn, args, kwargs)  # with the lock released: it is user code
 
-    def _queue(
-        self,
-        future: Future[Any],
-        fn: Callable[..., Any],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        watch: CallWatch | None,
-    ) -> None:
+    def _queue(self, work: _Work) -> None:
         """Queue a call; start a worker if none is idle and there is room.  Lock held."""
         if self._resolve_work_item_task is not None:  # a subclass's worker contexts
-            fn, args, kwargs = self._resolve_work_item_task(fn, args, kwargs), (), {}
-        self._work_queue.put((future, fn, args, kwargs, watch))
+            future, fn, args, kwargs, watch = work
+            work = (future, self._resolve_work_item_task(fn, args, kwargs), (), {}, watch)
+        self._work_queue.put(work)
         if self._idle_tokens:
             self._idle_tokens.pop()  # that idle worker will take it
         elif len(self._threads) < self._max_workers:
@@ -374,8 +347,8 @@ class ThreadPoolExecutor(Executor):
                 self._wake_late_worker()
 
     def _wake_late_worker(self) -> None:
-        """The exit hook listed the workers after submit() checked the flag, and not
-        this one: a wake-up of its own, after the call, so it runs it and exits."""
+        # The exit hook listed the workers after submit() checked the flag, without
+        # this one: a wake-up of its own, after the call, so it runs it and exits.
         self._work_queue.put(None)
 
     def _initializer_failed(self) -> None:
@@ -392,11 +365,8 @@ class ThreadPoolExecutor(Executor):
                 pass  # cancelled meanwhile: it is done already
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Refuse new work; the workers exit once the queue is empty.
-
-        *cancel_futures*: cancel the calls still queued instead; *wait* (the
-        default): return once every worker has exited.  Safe to repeat.
-        """
+        """Refuse new work; the workers exit once the queue is empty.  *cancel_futures*:
+        cancel the calls queued; *wait*: return once every worker has exited."""
         with self._shutdown_lock:
             self._shutdown = True
             queued = _drain(self._work_queue) if cancel_futures else []

@@ -1,18 +1,12 @@
 """Waiting on many futures at once: :func:`~minipool.wait` and :func:`~minipool.as_completed`.
 
-Both look at each future first, then *install a waiter* in those not yet
-done (an object the future tells when it completes), block on the waiter's
-event, and finally take the waiter out of the futures still pending.  The
-standard library installs under the locks of *all* the futures at once;
-here each future's ``_add_waiter()`` checks its state again under its own
-lock and either keeps the waiter or tells it at once, so the waiter hears of
-every future exactly once and no thread holds two future locks.  "Done"
-means a final state: a future cancelled in the queue counts once a worker
-has passed over it, as in the standard library.
-
-A minipool extra: the futures may include the standard library's; a future
-without ``_add_waiter()`` goes to :mod:`minipool.stdlib_futures`, imported
-only when one comes.
+Both *install a waiter* (an object told of each completion) in the futures
+not yet done, block on its event, then take it out again.  The standard
+library installs under the locks of all the futures at once; here each
+future's ``_add_waiter()`` keeps the waiter or, if final meanwhile, tells it
+at once: it hears of each future once, and no thread holds two future locks.
+A minipool extra: a future without ``_add_waiter()`` (the standard
+library's) goes to :mod:`minipool.stdlib_futures`, imported when one comes.
 """
 
 from __future__ import annotations
@@ -20,7 +14,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Generic, Iterable, Iterator, NamedTuple, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Iterable, Iterator, NamedTuple, TypeVar
 
 from minipool import hooks as seam
 from minipool.errors import TimeoutError
@@ -34,7 +28,7 @@ _AS_COMPLETED = "_AS_COMPLETED"  # as_completed()'s waiter wakes on every comple
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from typing_extensions import Protocol, TypeAlias
+    from typing_extensions import Protocol
 
     class DoneAndNotDoneFutures(NamedTuple, Generic[T]):
         """What :func:`~minipool.wait` returns: ``(done, not_done)``."""
@@ -45,33 +39,21 @@ if TYPE_CHECKING:
     T_co = TypeVar("T_co", covariant=True)
 
     class _StdlibFuture(Protocol[T_co]):
-        """A :class:`concurrent.futures.Future`, as type checkers see it."""
+        """A :class:`concurrent.futures.Future` (its ``_condition``), for type checkers."""
 
         _condition: threading.Condition
 
         def result(self, timeout: float | None = None) -> T_co: ...
 
-    _EitherFuture: TypeAlias = "Future[T] | _StdlibFuture[T]"
-
-    class _MixedDoneAndNotDone(NamedTuple, Generic[T]):
-        done: set[_EitherFuture[T]]
-        not_done: set[_EitherFuture[T]]
-
 else:
     DoneAndNotDoneFutures = collections.namedtuple("DoneAndNotDoneFutures", "done not_done")
-    DoneAndNotDoneFutures.__doc__ = """What :func:`~minipool.wait` returns: ``(done, not_done)``.
-
-    ``done`` is the set of futures that completed (finished or cancelled), ``not_done``
-    the set of the others.
-    """
+    DoneAndNotDoneFutures.__doc__ = """What :func:`~minipool.wait` returns: ``(done, not_done)``,
+    the sets of the futures that completed (finished or cancelled) and of the others."""
 
 
 class _Waiter:
-    """Collects the futures that complete while a wait() or as_completed() blocks.
-
-    A future calls ``add_result``/``add_exception``/``add_cancelled`` with its
-    own lock held: each only records the future and maybe sets ``event``.
-    """
+    """Collects the futures that complete while wait()/as_completed() blocks; told
+    with the future's lock held, it only records the future and maybe sets ``event``."""
 
     def __init__(self, return_when: str, pending_count: int) -> None:
         if return_when not in (_AS_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED):
@@ -113,15 +95,17 @@ class _Waiter:
 
 
 def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> bool:
-    """Install *waiter* in each future, or have it told of those final; any stdlib future?"""
+    """Install *waiter* in each future (told at once of a final one); any stdlib future?"""
     met_foreign = False
     for future in futures:
         # Fast path: a try costs nothing when nothing is raised (68 ns a
         # future, 103 ns with an isinstance() test first).
         try:
             add_waiter = future._add_waiter
-        except AttributeError:
-            _foreign().add_waiter(future, waiter)
+        except AttributeError:  # the standard library's: the core's one lazy import
+            from minipool import stdlib_futures
+
+            stdlib_futures.add_waiter(future, waiter)
             met_foreign = True
         else:
             add_waiter(waiter)
@@ -132,43 +116,26 @@ def _uninstall(waiter: _Waiter, future: Future[Any]) -> None:
     try:
         remove_waiter = future._remove_waiter
     except AttributeError:
-        _foreign().remove_waiter(future, waiter)
+        from minipool import stdlib_futures
+
+        stdlib_futures.remove_waiter(future, waiter)
     else:
         remove_waiter(waiter)
 
 
-def _foreign() -> Any:
-    """``minipool.stdlib_futures``, imported on first use (the core's one lazy import)."""
-    import minipool.stdlib_futures
-
-    return minipool.stdlib_futures
-
-
-# The standard library's signature, and one for futures mixed with
-# concurrent.futures ones.  They overlap on purpose (type checkers take the
-# first that applies): the one error this file tells mypy to ignore.
-@overload
-def wait(  # type: ignore[overload-overlap]
-    fs: Iterable[Future[T]], timeout: float | None = None, return_when: str = ALL_COMPLETED
-) -> DoneAndNotDoneFutures[T]: ...
-@overload
 def wait(
-    fs: Iterable[_EitherFuture[T]], timeout: float | None = None, return_when: str = ALL_COMPLETED
-) -> _MixedDoneAndNotDone[T]: ...
-def wait(fs: Iterable[Any], timeout: float | None = None, return_when: str = ALL_COMPLETED) -> Any:
-    """Wait for the futures in *fs*, as :func:`concurrent.futures.wait`.
-
-    Returns when *return_when* says (:data:`FIRST_COMPLETED`,
-    :data:`FIRST_EXCEPTION` or :data:`ALL_COMPLETED`, the default) or after
-    *timeout* seconds (None: no limit), a :class:`DoneAndNotDoneFutures` of
-    two sets.  Duplicates count once; the futures may come from different
-    executors, and (a minipool extra) be :class:`concurrent.futures.Future` objects.
-    """
-    fs = set(fs)
+    fs: Iterable[Future[T] | _StdlibFuture[T]],
+    timeout: float | None = None,
+    return_when: str = ALL_COMPLETED,
+) -> DoneAndNotDoneFutures[T]:
+    """Wait for the futures in *fs* as :func:`concurrent.futures.wait` (they may be its
+    futures too): until *return_when* (:data:`FIRST_COMPLETED`, :data:`FIRST_EXCEPTION`,
+    :data:`ALL_COMPLETED`) or *timeout*; returns a :class:`DoneAndNotDoneFutures`."""
+    futures: set[Any] = set(fs)  # typed loosely: of either kind
     # A first look without locks: a stale state can only read "not done",
     # which _install() checks again under the future's lock.
-    done = {f for f in fs if f._state in FINAL_STATES}
-    not_done = fs - done
+    done = {f for f in futures if f._state in FINAL_STATES}
+    not_done = futures - done
     if not not_done or (return_when == FIRST_COMPLETED and done):
         return DoneAndNotDoneFutures(done, not_done)
     if return_when == FIRST_EXCEPTION and any(
@@ -189,22 +156,15 @@ def wait(fs: Iterable[Any], timeout: float | None = None, return_when: str = ALL
         for future in not_done:
             _uninstall(waiter, future)
     done.update(waiter.finished_futures)
-    return DoneAndNotDoneFutures(done, fs - done)
+    return DoneAndNotDoneFutures(done, futures - done)
 
 
-@overload
-def as_completed(fs: Iterable[Future[T]], timeout: float | None = None) -> Iterator[Future[T]]: ...
-@overload
 def as_completed(
-    fs: Iterable[_EitherFuture[T]], timeout: float | None = None
-) -> Iterator[_EitherFuture[T]]: ...
-def as_completed(fs: Iterable[Any], timeout: float | None = None) -> Iterator[Any]:
-    """Yield the futures in *fs* as they complete, as :func:`concurrent.futures.as_completed`.
-
-    Those already done first, then the others as they finish or are
-    cancelled; duplicates once.  If not all are done *timeout* seconds after
-    the first ``next()`` (None: no limit), raises :class:`~minipool.TimeoutError`.
-    A future yielded is no longer referenced by the iterator.
+    fs: Iterable[Future[T] | _StdlibFuture[T]], timeout: float | None = None
+) -> Iterator[Future[T]]:
+    """Yield the futures in *fs* as they complete, as :func:`concurrent.futures.as_completed`:
+    those done first; :class:`~minipool.TimeoutError` if not all are done *timeout*
+    seconds after the first ``next()``.  The iterator forgets each future it yields.
 
     >>> from minipool import ThreadPoolExecutor, as_completed
     >>> with ThreadPoolExecutor(2) as pool:
@@ -215,11 +175,11 @@ def as_completed(fs: Iterable[Any], timeout: float | None = None) -> Iterator[An
     # A generator: nothing runs, and the timeout does not start, before the first next().
     if timeout is not None:
         end_time = timeout + time.monotonic()
-    fs = set(fs)
-    total_futures = len(fs)
-    finished = [f for f in fs if f._state in FINAL_STATES]
-    pending = fs.difference(finished)
-    del fs  # from here on each future is in finished or in pending, not both
+    futures: set[Any] = set(fs)  # typed loosely: of either kind
+    total_futures = len(futures)
+    finished = [f for f in futures if f._state in FINAL_STATES]
+    pending = futures.difference(finished)
+    del fs, futures  # from here on each future is in finished or in pending, not both
     waiter = _Waiter(_AS_COMPLETED, pending_count=len(pending))
     keeps_waiters = _install(waiter, pending)
     watcher = seam.blocking_watcher  # debug mode; looked up once: a local is cheaper
@@ -244,11 +204,8 @@ def as_completed(fs: Iterable[Any], timeout: float | None = None) -> Iterator[An
 def _yield_and_forget(
     finished: list[Future[T]], pending: set[Future[T]], waiter: _Waiter | None
 ) -> Iterator[Future[T]]:
-    """Yield from the end of *finished*, dropping our every reference to each future first.
-
-    *waiter* is taken out of each too, when some are the standard library's
-    (they keep their waiters once done).
-    """
+    """Yield from the end of *finished*, first dropping our references to each (and
+    *waiter*: standard library futures keep their waiters once done)."""
     while finished:
         pending.discard(finished[-1])
         if waiter is not None:

@@ -1,37 +1,20 @@
 """Worker contexts: Python 3.14's hook for subclasses of the thread pool.
 
-From 3.14 on, the standard library's ``ThreadPoolExecutor`` asks a class
-method, ``prepare_context(initializer, initargs, **ctxkwargs)``, how its
-workers set up, run calls, and tear down.  It returns two functions:
-
-- ``create_context()``, called once per worker, in the thread that starts
-  it, makes that worker's *context*: an object with ``initialize()`` (run
-  first, in the worker; if it raises, the pool is broken), ``run(task)``
-  (runs one call and returns its result) and ``finalize()`` (run last);
-- ``resolve_task(fn, args, kwargs)``, called by ``submit()``, turns a call
-  into the *task* that ``run()`` is given.
-
-Extra keyword arguments of the pool's constructor go to
-``prepare_context()``.  The default, :class:`WorkerContext`, just calls the
-initializer and the call.  That is what minipool's pool does on every
-version, without building a task or a context (see
-``minipool.thread_pool``); only a subclass that overrides
-``prepare_context()`` gets contexts made and used, as in the standard
-library (its ``InterpreterPoolExecutor`` is such a subclass).  Before 3.14
-there is no such hook, and minipool has none either.
+From 3.14 on, the pool asks the class method ``prepare_context(initializer,
+initargs, **ctxkwargs)`` how its workers run.  It returns
+``create_context()``, called once per worker to make that worker's context
+(``initialize()`` first, in the worker, breaking the pool if it raises;
+``run(task)`` per call; ``finalize()`` last), and ``resolve_task(fn, args,
+kwargs)``, which ``submit()`` uses to turn a call into a task.  The default,
+:class:`WorkerContext`, just calls; minipool makes and uses contexts only for
+a subclass that overrides ``prepare_context()`` (as ``InterpreterPoolExecutor`` does).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Tuple
+from typing import Any, Callable, Tuple
 
-if TYPE_CHECKING:
-    from typing_extensions import TypeAlias
-
-    # What resolve_task() makes of a call, and run() is given.
-    _Task: TypeAlias = Tuple[Callable[..., Any], Tuple[Any, ...], "dict[str, Any]"]
-
-__all__ = ["WorkerContext"]
+_Task = Tuple[Callable[..., Any], Tuple[Any, ...], "dict[str, Any]"]
 
 
 class WorkerContext:
@@ -44,16 +27,7 @@ class WorkerContext:
         """Check *initializer*; return ``(create_context, resolve_task)``."""
         if initializer is not None and not callable(initializer):
             raise TypeError("initializer must be a callable")
-
-        def create_context() -> WorkerContext:
-            return cls(initializer, initargs)
-
-        def resolve_task(
-            fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-        ) -> _Task:
-            return (fn, args, kwargs)
-
-        return create_context, resolve_task
+        return (lambda: cls(initializer, initargs)), (lambda fn, args, kwargs: (fn, args, kwargs))
 
     def __init__(
         self, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
