@@ -193,8 +193,7 @@ def test_only_the_versions_module_reads_the_python_version() -> None:
 # an extra (or comparison tooling, or the tour), attached through
 # minipool.hooks; minipool.extended is the door through which a pool's
 # keyword arguments reach the extras.
-CORE = {"errors", "executor", "future", "hooks", "thread_pool", "versions", "waiting",
-        "worker_context"}  # fmt: skip
+CORE = {"errors", "executor", "future", "hooks", "thread_pool", "versions", "waiting"}
 # The one import of an extra by the core, inside a function: waiting.py
 # loads the adapter for standard library futures when it is handed one.
 LAZY_CORE_IMPORTS = {("waiting", "stdlib_futures")}

@@ -14,10 +14,9 @@ method the table names, and nowhere else::
     FINISHED                yes     (final)
 
 ``cancel()`` wakes ``result()`` and runs the callbacks; the *waiters* of
-``wait()``/``as_completed()`` hear of it only when a worker passes over the
-call, as in the standard library.  A final state drops the waiters.  The
-lock is never held while user code runs; waiters are told with it held, so
-they only record and wake (lock order: the future's, then a waiter's).
+``wait()``/``as_completed()`` hear of it when a worker passes over the call,
+as in the standard library.  No user code runs with the lock held; waiters,
+told with it held, only record and wake (lock order: the future's, then a waiter's).
 """
 
 from __future__ import annotations
@@ -38,10 +37,9 @@ CANCELLED = "CANCELLED"
 CANCELLED_AND_NOTIFIED = "CANCELLED_AND_NOTIFIED"
 FINISHED = "FINISHED"
 CANCELLED_STATES = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED))  # cancelled()
-DONE_STATES = frozenset((CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED))  # done()
+DONE_STATES = CANCELLED_STATES | {FINISHED}  # done()
 FINAL_STATES = frozenset((CANCELLED_AND_NOTIFIED, FINISHED))  # done for wait()
-# How repr() names each state: both cancelled states read "cancelled".
-STATE_DESCRIPTIONS = {PENDING: "pending", RUNNING: "running", FINISHED: "finished"}
+STATE_DESCRIPTIONS = {PENDING: "pending", RUNNING: "running", FINISHED: "finished"}  # repr()
 STATE_DESCRIPTIONS.update(dict.fromkeys(CANCELLED_STATES, "cancelled"))
 
 # The standard library's logger: logging set up for it applies unchanged.
@@ -76,9 +74,8 @@ class Future(Generic[T]):
         True
     """
 
-    # Fast path: slots, a small object for the garbage collector, which walks
-    # the pending futures again and again while a batch is submitted (a third
-    # of submit()'s time before).  "__dict__": attributes of your own, as there.
+    # Fast path: slots, a small object for the garbage collector, which walks the
+    # pending futures while a batch is submitted.  "__dict__": attributes of your own.
     __slots__: tuple[str, ...] = ("__dict__", "__weakref__", "_done_callbacks", "_done_condition")
     __slots__ += ("_exception", "_result", "_state", "_state_lock", "_waiters")
 
@@ -88,12 +85,11 @@ class Future(Generic[T]):
         self._state = PENDING
         self._result: Any = None
         self._exception: BaseException | None = None
-        # Fast path: the next three stay None until needed, as most futures never
-        # need them (243 ns to make a future, 711 ns with them made up front,
-        # benchmarks/fast_paths.py, 3.13).  The condition wraps _state_lock.
+        # Fast path: the next three stay None until needed, as most futures never need
+        # them (243 ns to make a future, 711 ns with them made up front, fast_paths.py).
         self._waiters: list[_Waiter] | None = None  # of wait()/as_completed()
         self._done_callbacks: list[Callable[[Future[T]], object]] | None = None
-        self._done_condition: threading.Condition | None = None  # result() waits on it
+        self._done_condition: threading.Condition | None = None  # on _state_lock, for result()
 
     def __repr__(self) -> str:
         with self._state_lock:
@@ -136,9 +132,8 @@ class Future(Generic[T]):
     def result(self, timeout: float | None = None) -> T:
         """The call's result, waiting up to *timeout* seconds (None: no limit); raises
         its exception, :class:`~minipool.CancelledError` or :class:`~minipool.TimeoutError`."""
-        # Fast path: acquire()/release() instead of "with", here and in the
-        # other methods every call passes: 86 ns instead of 192 ns
-        # (benchmarks/fast_paths.py, 3.13), the lookups of __enter__/__exit__ saved.
+        # Fast path: acquire()/release() instead of "with", here and in the other
+        # methods every call passes: 86 ns instead of 192 ns (fast_paths.py, 3.13).
         lock = self._state_lock
         lock.acquire()
         try:
@@ -192,8 +187,8 @@ class Future(Generic[T]):
             LOGGER.exception("exception calling callback for %r", self)
 
     def _invoke_callbacks(self) -> None:  # done: the list no longer changes
-        for callback in self._done_callbacks or ():
-            self._call_callback(callback)
+        for fn in self._done_callbacks or ():
+            self._call_callback(fn)
 
     def _add_waiter(self, waiter: _Waiter) -> None:
         """Install *waiter*, or, if the future is final, tell it now: it hears once either way."""
@@ -211,9 +206,8 @@ class Future(Generic[T]):
 
     def _remove_waiter(self, waiter: _Waiter) -> None:
         """Take *waiter* out again, unless the future has dropped it already."""
-        # Fast path: a final future's _waiters stays None, so no lock to take
-        # (40 ns instead of 203 ns, benchmarks/fast_paths.py).  A stale read
-        # without the lock can only see the list; the check under it decides.
+        # Fast path: a final future's _waiters is None, so no lock (40 ns, not 203 ns).
+        # A stale read without the lock can only see the list; the check under it decides.
         if self._waiters is None:
             return
         with self._state_lock:

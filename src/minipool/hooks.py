@@ -16,8 +16,8 @@ calls no watch: a moment costs one ``is None`` check (as trio's instruments)::
                hooks.join_workers(threads)       wait=True
     pool       hooks.worker_added(thread)        lock held, before the thread starts
 
-Two moments are the whole process's, turned on by a function here (never by
-writing into a core module): a thread blocking on futures (:func:`watch_blocking`,
+Two moments are the whole process's, turned on by a function here, never by
+writing into a core module: a thread blocking on futures (:func:`watch_blocking`,
 debug mode) and every pool's calls (:func:`hear_every_pool`, the timeline).
 """
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 class CallWatch:
     """Hears the moments of one call, in its worker, with no lock held."""
 
-    __slots__ = ()  # one per call: no dictionary each (subclasses declare their slots)
+    __slots__ = ()  # one per call: no dictionary each (subclasses declare slots too)
 
     def started(self) -> None:
         """The call is about to run (its future is RUNNING)."""
@@ -56,9 +56,7 @@ class PoolHooks:
 
     def admit(self) -> Callable[..., Future[Any]] | None:
         """Lock held: None queues the call, or ``run(fn, args, kwargs)`` runs it instead.
-
-        May raise to refuse it, or wait on a condition of the lock.
-        """
+        May raise to refuse it, or wait on a condition of the lock."""
         return None
 
     def queued(self, future: Future[Any]) -> CallWatch | None:
@@ -66,8 +64,7 @@ class PoolHooks:
         return None
 
     def drained(self, futures: Sequence[Future[Any]], broken: bool) -> None:
-        """Lock held: the pool stopped taking work; *futures* left its queue, to be
-        cancelled (``shutdown()``) or to fail (*broken*)."""
+        """Lock held: *futures* left the queue, to be cancelled (shutdown) or fail (*broken*)."""
 
     def worker_added(self, thread: threading.Thread) -> None:
         """Lock held: *thread* is a new worker, not started yet."""
@@ -88,11 +85,9 @@ class BlockingWatcher:
         """``result()``/``exception()``: wait on *condition* (held) until *future* is done."""
         condition.wait()
 
-    def wait_for_event(
-        self, event: threading.Event, futures: Iterable[Future[Any]], need: str
-    ) -> None:
-        """``wait()``/``as_completed()``: wait for *event*, set once *need*
-        (``"any"`` or ``"all"``) of *futures* are done."""
+    def wait_for_event(self, event: threading.Event, futures: Iterable[Any], need: str) -> None:
+        """``wait()``/``as_completed()``: wait for *event*, set once *need* (``"any"``
+        or ``"all"``) of *futures* are done."""
         event.wait()
 
 

@@ -27,7 +27,6 @@ from minipool.executor import Executor
 from minipool.future import LOGGER, Future
 from minipool.versions import COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY as COUNT_IDLE_WHEN_EMPTY
 from minipool.versions import HAS_WORKER_CONTEXT, INIT_ERRORS_NAME_QUALNAME, cpu_count
-from minipool.worker_context import WorkerContext
 
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec, TypeAlias
@@ -45,13 +44,10 @@ _Queue: TypeAlias = "queue.SimpleQueue[_Work | None]"
 _PoolRef: TypeAlias = "weakref.ref[ThreadPoolExecutor]"
 
 # -- interpreter exit -----------------------------------------------------
-# Workers are not daemons: as the interpreter exits, _join_workers_at_exit
-# wakes them all and waits, so queued work still runs.  _global_shutdown_lock
-# guards _interpreter_exiting and _live_workers (a worker's key -> its thread,
-# its pool's queue and _shutdown_lock).  Each wake-up is queued with that
-# _shutdown_lock held, as submit() holds it to check the flag and queue: a
-# call is queued before the wake-up (and runs), or refused.  A plain dict: a
-# WeakKeyDictionary's callbacks would change it in any thread, without our lock.
+# Workers are not daemons: as the interpreter exits, _join_workers_at_exit wakes
+# them all and waits, so queued work still runs.  _global_shutdown_lock guards
+# _interpreter_exiting and _live_workers (worker key -> thread, its pool's queue
+# and _shutdown_lock, held to queue the wake-up: submit() queued before, or refuses).
 _global_shutdown_lock = threading.Lock()
 _interpreter_exiting = False
 _live_workers: dict[object, tuple[threading.Thread, _Queue, threading.Lock]] = {}
@@ -70,8 +66,8 @@ def _join_workers_at_exit() -> None:
         thread.join()
 
 
-# Private, as the standard library's pool uses it: it runs before Python joins
-# non-daemon threads (atexit runs after).  Through vars(): type checkers know it not.
+# Private, as the standard library uses it: it runs before Python joins
+# non-daemon threads (atexit runs after).  vars(): type checkers know it not.
 vars(threading)["_register_atexit"](_join_workers_at_exit)
 
 
@@ -89,6 +85,44 @@ if hasattr(os, "register_at_fork"):
     )
 
 
+# -- worker contexts (3.14+) ----------------------------------------------
+# From 3.14 the pool asks its class, prepare_context(initializer, initargs,
+# **ctxkwargs), how workers run: it returns create_context(), called once per
+# worker (the context's initialize() first, breaking the pool if it raises;
+# run(task) per call; finalize() last), and resolve_task(fn, args, kwargs),
+# with which submit() turns a call into a task.  minipool makes contexts only
+# for a subclass that overrides prepare_context() (InterpreterPoolExecutor).
+
+
+class WorkerContext:
+    """The default worker context (3.14+): call the initializer, then each call as it is."""
+
+    @classmethod
+    def prepare(
+        cls, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
+    ) -> tuple[Callable[[], WorkerContext], Callable[..., Any]]:
+        """Check *initializer*; return ``(create_context, resolve_task)``."""
+        if initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
+        return (lambda: cls(initializer, initargs)), (lambda fn, args, kwargs: (fn, args, kwargs))
+
+    def __init__(self, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]):
+        self.initializer, self.initargs = initializer, initargs
+
+    def initialize(self) -> None:
+        """Run in the worker before its first call."""
+        if self.initializer is not None:
+            self.initializer(*self.initargs)
+
+    def finalize(self) -> None:
+        """Run in the worker as it ends."""
+
+    def run(self, task: Any) -> Any:
+        """Run one call, a task of ``resolve_task()``, and return its result."""
+        fn, args, kwargs = task
+        return fn(*args, **kwargs)
+
+
 # -- the worker -----------------------------------------------------------
 
 
@@ -101,8 +135,8 @@ def _worker(
     initialize: Callable[[], object] | None,
     context: WorkerContext | None,
 ) -> None:
-    """A worker thread: take work and run it until told to exit.  It holds its pool by a
-    weak reference, a moment at a time, so that an unused pool can be collected."""
+    """Take work and run it until told to exit.  The pool is held by a weak
+    reference, a moment at a time, so that an unused pool can be collected."""
     try:
         if initialize is not None:
             initialize()
@@ -126,9 +160,7 @@ def _worker(
             del work  # before blocking again: its caller may wait for its arguments to go
             if not COUNT_IDLE_WHEN_EMPTY:
                 _count_idle(pool_ref)
-    except BaseException:
-        # Only an error around a call gets here (a callback's BaseException,
-        # InvalidStateError when other code set the future): logged, the worker ends.
+    except BaseException:  # around a call: a callback's, or InvalidStateError
         LOGGER.critical("Exception in worker", exc_info=True)
     finally:
         try:
@@ -175,16 +207,15 @@ def _take_work(pool_ref: _PoolRef, work_queue: _Queue) -> _Work | None:
 def _count_idle(pool_ref: _PoolRef) -> None:
     pool = pool_ref()
     if pool is not None:
-        # Without the pool's lock: only submit() pops, holding it, so a list it
-        # finds non-empty stays so.  append/pop are atomic, by the GIL or, on a
-        # free-threaded build, by the list's own lock.
+        # Without the pool's lock: only submit() pops, holding it, so a list it finds
+        # non-empty stays so; append/pop are atomic (the GIL, or the list's own lock).
         pool._idle_tokens.append(None)
 
 
 def _should_exit(pool_ref: _PoolRef, work_queue: _Queue) -> bool:
     """A wake-up: exit if the interpreter is exiting, or the pool is gone or shut down?"""
-    # The flags are read without a lock: they were set before the wake-up was
-    # queued, and the queue's lock orders the two, on any build.
+    # Flags read without a lock: set before the wake-up was queued, and the
+    # queue's lock orders the two, on any build.
     pool = pool_ref()
     if not (_interpreter_exiting or pool is None or pool._shutdown):
         return False
@@ -210,8 +241,7 @@ def signature_without_ctxkwargs(function: Callable[..., Any]) -> inspect.Signatu
 
 
 class ThreadPoolExecutor(Executor):
-    """The plain pool, the standard library's; users import its subclass
-    :class:`minipool.ThreadPoolExecutor`, which adds the extras' keywords."""
+    """The plain pool; users import its subclass :class:`minipool.ThreadPoolExecutor`."""
 
     _counter = itertools.count().__next__  # numbers the pools named by default
 
@@ -232,7 +262,9 @@ class ThreadPoolExecutor(Executor):
         self._resolve_work_item_task: Callable[..., Any] | None = None
         if HAS_WORKER_CONTEXT:  # this checks the initializer and keywords, as there
             create, resolve = type(self).prepare_context(initializer, initargs, **ctxkwargs)
-            if _overrides_prepare_context(type(self)):
+            if vars(ThreadPoolExecutor)["prepare_context"].__func__ is not getattr(
+                type(self).prepare_context, "__func__", None
+            ):  # overridden by a subclass
                 self._create_worker_context, self._resolve_work_item_task = create, resolve
         elif ctxkwargs:
             function = "ThreadPoolExecutor.__init__" if INIT_ERRORS_NAME_QUALNAME else "__init__"
@@ -262,7 +294,7 @@ class ThreadPoolExecutor(Executor):
         def prepare_context(
             cls, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
         ) -> tuple[Callable[[], Any], Callable[..., Any]]:
-            """How workers run calls (3.14+): see :mod:`minipool.worker_context`."""
+            """How workers run calls (3.14+): see :class:`WorkerContext`."""
             return WorkerContext.prepare(initializer, initargs)
     else:  # no **ctxkwargs before 3.14: the signature shows none
         __init__.__dict__["__signature__"] = signature_without_ctxkwargs(__init__)
@@ -347,8 +379,7 @@ class ThreadPoolExecutor(Executor):
                 self._wake_late_worker()
 
     def _wake_late_worker(self) -> None:
-        # The exit hook listed the workers after submit() checked the flag, without
-        # this one: a wake-up of its own, after the call, so it runs it and exits.
+        # Listed after the exit hook made its list: a wake-up of its own, after the call.
         self._work_queue.put(None)
 
     def _initializer_failed(self) -> None:
@@ -380,15 +411,6 @@ class ThreadPoolExecutor(Executor):
         elif wait:
             for thread in self._threads:
                 thread.join()
-
-
-def _overrides_prepare_context(cls: type[ThreadPoolExecutor]) -> bool:
-    for klass in cls.__mro__:
-        if klass is ThreadPoolExecutor:
-            return False
-        if "prepare_context" in vars(klass):
-            return True
-    return False
 
 
 def _broken_error(pool: ThreadPoolExecutor) -> type[BaseException]:
