@@ -68,6 +68,9 @@ FREE_THREADED_HERE = [v for v in FREE_THREADED if _runs_free_threaded(v)]
 # runs it in one process.
 PARALLEL = ["-n", "4", "--dist", "worksteal"]
 SID_CHROOT = Path("tools", "sid-chroot")
+# The differential suite once more, against minipool.dropin (the classes that are
+# also the standard library's): the whole suite above ran it against minipool.
+DROPIN_EQUIVALENCE = ["-n", "2", "tests/equivalence", "--impl=minipool.dropin"]
 
 nox.options.sessions = [
     "lint",
@@ -89,6 +92,8 @@ def tests(session: nox.Session) -> None:
     # tests/test_clients.py runs each real client against minipool.
     session.install(".[test,clients,bench]" if session.python == PYTHONS[-1] else ".[test,clients]")
     session.run("python", "-m", "pytest", *PARALLEL, *session.posargs)
+    if not session.posargs:
+        session.run("python", "-m", "pytest", *DROPIN_EQUIVALENCE)
 
 
 def _missing_free_threaded(version: str) -> None:
@@ -130,6 +135,8 @@ def _sid_session(version: str) -> None:
         session.run(*run, python, "-m", "pip", "install", "--quiet", ".[test,clients]",
                     external=True)  # fmt: skip
         session.run(*run, python, "-m", "pytest", *PARALLEL, *session.posargs, external=True)
+        if not session.posargs:
+            session.run(*run, python, "-m", "pytest", *DROPIN_EQUIVALENCE, external=True)
 
     session_function.__doc__ = (
         f"The whole test suite on Debian sid's python{version} (its newest patch release),"

@@ -21,7 +21,10 @@ import minipool.thread_pool
 from minipool import versions
 
 SOURCE = Path(minipool.__file__).parent
-CORE_MODULES = sorted(SOURCE.glob("*.py"))
+# Every module of the package but one: minipool.dropin exists to subclass the
+# standard library's classes (its docstring says why), and is never imported by
+# the others.
+CORE_MODULES = sorted(p for p in SOURCE.glob("*.py") if p.name != "dropin.py")
 
 # The thread-pool half of concurrent.futures' public names: not the process
 # pool, nor 3.14's InterpreterPoolExecutor (a pool of subinterpreters).

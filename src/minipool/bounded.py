@@ -43,6 +43,7 @@ room already made), to count it and wake one blocked submitter.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from typing import Any, Callable, Sequence, TypeVar
@@ -82,6 +83,8 @@ class BoundedQueue(PoolHooks):
         submit_timeout: object,
         max_workers: int,
         lock: threading.Lock,
+        *,
+        future_type: type[Future[Any]] = Future,
     ) -> None:
         # Checked like map()'s buffersize, with the same style of message.
         if isinstance(max_pending, bool) or not isinstance(max_pending, int):
@@ -116,6 +119,8 @@ class BoundedQueue(PoolHooks):
         # Notified when a call ends (one waiter) and when the pool stops
         # taking work (all waiters).
         self._room = threading.Condition(lock)
+        # "caller_runs" returns a future of the pool's own kind.
+        self._run_here = functools.partial(run_here, future_type)
 
     def is_full(self) -> bool:
         """Are ``max_workers + max_pending`` calls unfinished?  Lock held."""
@@ -128,7 +133,7 @@ class BoundedQueue(PoolHooks):
             return None  # queue it
         if self.on_full == "caller_runs":
             self.ran_in_caller += 1
-            return run_here
+            return self._run_here
         if self.on_full == "reject":
             self.rejected += 1
             raise RejectedError("the work queue is full (max_pending=%d)" % self.max_pending)
@@ -183,14 +188,19 @@ class _RoomWatch(CallWatch):
         self._limit.one_done()
 
 
-def run_here(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[T]:
+def run_here(
+    future_type: type[Future[Any]],
+    fn: Callable[..., T],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Future[T]:
     """Run a call in this thread and return its future, done (``on_full="caller_runs"``).
 
     One difference from a worker: KeyboardInterrupt and SystemExit go into
     the future *and* on up the caller's stack, since this thread, unlike a
     worker, is one that Ctrl-C or sys.exit() is meant to stop.
     """
-    future: Future[T] = Future()
+    future: Future[T] = future_type()
     future.set_running_or_notify_cancel()  # PENDING -> RUNNING: nobody else has it yet
     try:
         result = fn(*args, **kwargs)

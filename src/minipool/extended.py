@@ -133,7 +133,7 @@ class ThreadPoolExecutor(thread_pool.ThreadPoolExecutor):
 
             self._limit = BoundedQueue(
                 max_pending, on_full or "block", submit_timeout, self._max_workers,
-                self._shutdown_lock,
+                self._shutdown_lock, future_type=self._future_type,
             )  # fmt: skip
             extras.append(self._limit)
         elif on_full is not None or submit_timeout is not None:

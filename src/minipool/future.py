@@ -79,6 +79,14 @@ class Future(Generic[T]):
     __slots__: tuple[str, ...] = ("__dict__", "__weakref__", "_done_callbacks", "_done_condition")
     __slots__ += ("_exception", "_result", "_state", "_state_lock", "_waiters")
 
+    # The errors it raises, and whether a final future keeps its waiters: class
+    # attributes, as minipool.dropin's Future raises the standard library's
+    # classes and keeps its waiters, the protocol of the standard library's wait().
+    _CancelledError: type[Exception] = CancelledError
+    _TimeoutError: type[Exception] = TimeoutError
+    _InvalidStateError: type[Exception] = InvalidStateError
+    _keeps_waiters = False
+
     def __init__(self) -> None:
         """Initializes the future. Should not be called by clients."""
         self._state_lock = threading.Lock()  # guards every field below
@@ -165,9 +173,9 @@ class Future(Generic[T]):
             else:  # once: notified only when done, no spurious wake-ups
                 condition.wait(timeout)
         if self._state in CANCELLED_STATES:
-            raise CancelledError()
+            raise self._CancelledError()
         if self._state != FINISHED:
-            raise TimeoutError()
+            raise self._TimeoutError()
 
     def add_done_callback(self, fn: Callable[[Future[T]], object]) -> None:
         """Call ``fn(future)`` once done, in the thread that completes it (now, if done);
@@ -190,8 +198,9 @@ class Future(Generic[T]):
         for fn in self._done_callbacks or ():
             self._call_callback(fn)
 
-    def _add_waiter(self, waiter: _Waiter) -> None:
-        """Install *waiter*, or, if the future is final, tell it now: it hears once either way."""
+    def _add_waiter(self, waiter: _Waiter) -> bool:
+        """Install *waiter*, or, if the future is final, tell it now: it hears once either
+        way.  True if a final future keeps it, to be taken out by ``_remove_waiter()``."""
         lock = self._state_lock
         lock.acquire()
         try:
@@ -199,10 +208,11 @@ class Future(Generic[T]):
                 if self._waiters is None:
                     self._waiters = []
                 self._waiters.append(waiter)
-                return
+                return self._keeps_waiters
         finally:
             lock.release()
         tell_of_final(self, waiter)  # without the lock: a final future never changes
+        return self._keeps_waiters
 
     def _remove_waiter(self, waiter: _Waiter) -> None:
         """Take *waiter* out again, unless the future has dropped it already."""
@@ -211,8 +221,8 @@ class Future(Generic[T]):
         if self._waiters is None:
             return
         with self._state_lock:
-            if self._waiters is not None:
-                self._waiters.remove(waiter)
+            if self._waiters is not None and waiter in self._waiters:  # not there if told
+                self._waiters.remove(waiter)  # at once, by a future that keeps its waiters
 
     def cancel(self) -> bool:
         """Cancel the call unless it runs or ran; return whether the future is cancelled."""
@@ -240,7 +250,8 @@ class Future(Generic[T]):
                 self._state = CANCELLED_AND_NOTIFIED
                 for waiter in self._waiters or ():
                     waiter.add_cancelled(self)
-                self._waiters = None  # final: no waiter will hear anything again
+                if not self._keeps_waiters:
+                    self._waiters = None  # final: no waiter will hear anything again
                 return False
             state = self._state
         finally:
@@ -269,13 +280,14 @@ class Future(Generic[T]):
                         waiter.add_exception(self)
                     else:
                         waiter.add_result(self)
-                self._waiters = None  # final: no waiter will hear anything again
+                if not self._keeps_waiters:
+                    self._waiters = None  # final: no waiter will hear anything again
                 if self._done_condition is not None:
                     self._done_condition.notify_all()
         finally:
             lock.release()
         if state in DONE_STATES:  # repr(self) takes the lock: built after it
-            raise InvalidStateError("{}: {!r}".format(state, self))
+            raise self._InvalidStateError("{}: {!r}".format(state, self))
         if self._done_callbacks:
             self._invoke_callbacks()
 

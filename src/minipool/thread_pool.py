@@ -244,6 +244,10 @@ class ThreadPoolExecutor(Executor):
     """The plain pool; users import its subclass :class:`minipool.ThreadPoolExecutor`."""
 
     _counter = itertools.count().__next__  # numbers the pools named by default
+    # The futures it makes and the error of a broken pool: minipool.dropin's
+    # pool makes its own futures and raises the standard library's error.
+    _future_type: type[Future[Any]] = Future
+    _broken_type: type[BaseException] = BrokenThreadPool
 
     def __init__(
         self,
@@ -309,7 +313,7 @@ class ThreadPoolExecutor(Executor):
         with self._shutdown_lock:
             if self._broken or self._shutdown or _interpreter_exiting:
                 self._refuse()
-            future: Future[T] = Future()
+            future: Future[T] = self._future_type()
             self._queue((future, fn, args, kwargs, None))
             return future
 
@@ -325,7 +329,7 @@ class ThreadPoolExecutor(Executor):
             if self._broken or self._shutdown or _interpreter_exiting:
                 self._refuse()  # admit() waited for room, releasing the lock meanwhile
             if run_instead is None:
-                future: Future[T] = Future()
+                future: Future[T] = self._future_type()
                 self._queue((future, fn, args, kwargs, hooks.queued(future)))
                 return future
         return run_instead(fn, args, kwargs)  # with the lock released: it is user code
@@ -414,8 +418,8 @@ class ThreadPoolExecutor(Executor):
 
 
 def _broken_error(pool: ThreadPoolExecutor) -> type[BaseException]:
-    """BrokenThreadPool, or (3.14+) the class's BROKEN."""
-    error: type[BaseException] = getattr(pool, "BROKEN", BrokenThreadPool)
+    """The class's BROKEN (3.14+), or its ``_broken_type``."""
+    error: type[BaseException] = getattr(pool, "BROKEN", pool._broken_type)
     return error
 
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import sys
 import threading
@@ -25,6 +26,7 @@ import pytest
 from conftest import PROMPTLY, still_alive_after, where_threads_are
 from minipool import compare
 
+from . import world
 from .world import ABANDONED
 
 # Test-only implementations (the deliberately wrong ones in mutants/) are
@@ -128,7 +130,8 @@ def _option(config: pytest.Config, name: str, default: object) -> object:
 
 def pytest_configure(config: pytest.Config) -> None:
     # Check --impl before collecting anything: one clear usage error, not one per test.
-    load_implementation(str(_option(config, "impl", "minipool")))
+    module = load_implementation(str(_option(config, "impl", "minipool")))
+    world.STDLIB_HANDLERS_COMPARED = issubclass(module.Future, concurrent.futures.Future)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ as a divergence.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import sys
 import threading
@@ -44,6 +45,11 @@ from .model import (
 )
 
 API_EXCEPTIONS = ("CancelledError", "TimeoutError", "InvalidStateError", "BrokenExecutor")
+# Whether the handlers compared include the standard library's classes: set by
+# conftest, true when the candidate is a drop-in (its Future a concurrent.futures.Future).
+# minipool's own classes are distinct from the standard library's on purpose
+# (docs/differences.rst), so for it only its own classes are compared.
+STDLIB_HANDLERS_COMPARED = False
 
 # How long a helper's call may stay busy (neither returned nor parked)
 # before it is recorded as blocking.  A correct implementation parks at once
@@ -253,7 +259,18 @@ class World:
         )
         with self.changed:  # a helper may describe while the step adds tasks
             from_task = any(task.raised is exc for task in self.tasks.values())
-        return (kind, blank_addresses(str(exc)), "raised by a task" if from_task else "")
+        origin = "raised by a task" if from_task else ""
+        return (kind, blank_addresses(str(exc)), origin, self.handlers_catching(exc))
+
+    def handlers_catching(self, exc: BaseException) -> tuple[str, ...]:
+        """Which ``except`` clauses catch *exc*: the implementation's exception classes,
+        RuntimeError and Exception; when the candidate is a drop-in, also the standard
+        library's classes, which code written for it catches (STDLIB_HANDLERS_COMPARED)."""
+        handlers = [(f"api.{name}", getattr(self.api, name)) for name in API_EXCEPTIONS]
+        handlers += [("RuntimeError", RuntimeError), ("Exception", Exception)]
+        if STDLIB_HANDLERS_COMPARED:
+            handlers += [(f"stdlib.{n}", getattr(concurrent.futures, n)) for n in API_EXCEPTIONS]
+        return tuple(name for name, cls in handlers if isinstance(exc, cls))
 
     def outcome_of(self, call: Callable[[], Any]) -> tuple[Any, ...]:
         """('returned', value) or ('raised', exception), for comparing."""
