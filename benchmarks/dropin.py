@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import functools
 import json
 import os
 import sys
@@ -42,6 +43,10 @@ def jobs(tasks: int) -> Dict[str, Callable[[ModuleType], None]]:
     }
 
 
+def time_one(run: Callable[[ModuleType], None], module: ModuleType) -> float:
+    return timed(lambda: run(module))
+
+
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.dropin", description=__doc__)
     parser.add_argument("--tasks", type=int, default=100_000, help="no-op calls per job")
@@ -50,7 +55,7 @@ def main(argv: List[str]) -> int:
     arguments = parser.parse_args(argv)
     results: Dict[str, Dict[str, float]] = {}
     for job, run in jobs(arguments.tasks).items():
-        runs = {name: (lambda m: lambda: timed(lambda: run(m)))(m) for name, m in POOLS.items()}
+        runs = {name: functools.partial(time_one, run, module) for name, module in POOLS.items()}
         times = interleave(runs, arguments.rounds)
         stdlib = median(times["stdlib"])
         results[job] = {name: median(values) / stdlib for name, values in times.items()}
