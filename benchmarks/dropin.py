@@ -55,7 +55,9 @@ def main(argv: List[str]) -> int:
     arguments = parser.parse_args(argv)
     results: Dict[str, Dict[str, float]] = {}
     for job, run in jobs(arguments.tasks).items():
-        runs = {name: functools.partial(time_one, run, module) for name, module in POOLS.items()}
+        runs: Dict[str, Callable[[], float]] = {
+            name: functools.partial(time_one, run, module) for name, module in POOLS.items()
+        }
         times = interleave(runs, arguments.rounds)
         stdlib = median(times["stdlib"])
         results[job] = {name: median(values) / stdlib for name, values in times.items()}

@@ -113,7 +113,7 @@ class Future(future.Future[T], concurrent.futures.Future):  # type: ignore[type-
         self._waiters = []
 
     @property
-    def _condition(self) -> threading.Condition:
+    def _condition(self) -> threading.Condition:  # type: ignore[override]
         """The standard library's name for the condition over the state lock.
 
         Fast path: made on first use, as minipool's future makes its condition,
