@@ -140,6 +140,10 @@ autodoc_type_aliases: dict[str, str] = {}
 # the exception: Sphinx renders a signature's T or P as a reference, and a
 # type variable has no page to link to.
 nitpicky = True
+# A type in a signature names "Future" unqualified; minipool.dropin.Future (the
+# drop-in subclass) makes that name ambiguous, and the first match, minipool.Future,
+# is the one meant: Sphinx's "more than one target" warnings are not errors here.
+suppress_warnings = ["ref.python"]
 # So are the private typing helpers of some signatures (_StdlibFuture and
 # friends in minipool.waiting and minipool.asyncio): their docstrings say what
 # they stand for, and they are not part of the API.

@@ -432,3 +432,46 @@ def test_the_default_classes_are_refused_where_the_standard_librarys_types_are_c
         assert not isinstance(future, concurrent.futures.Future)
         with pytest.raises(AttributeError, match="_condition"):
             concurrent.futures.wait([future])
+
+
+def test_the_default_classes_are_refused_by_asyncio_asgiref_and_tornado() -> None:
+    # The middle column of docs/dropin.rst's table: what minipool's own pool gets.
+    def refusal(make: Callable[[Any], Any]) -> str:
+        async def main(pool: Any) -> str:
+            try:
+                await make(pool)
+            except Exception as error:
+                return type(error).__name__
+            return "works"
+
+        with minipool.ThreadPoolExecutor(1) as pool:
+            return asyncio.run(main(pool))
+
+    async def set_default(pool: Any) -> None:
+        asyncio.get_running_loop().set_default_executor(pool)
+
+    def loop() -> Any:
+        return asyncio.get_running_loop()
+
+    assert refusal(lambda pool: loop().run_in_executor(pool, pow, 2, 2)) == "AssertionError"
+    assert refusal(lambda pool: asyncio.wrap_future(pool.submit(pow, 2, 2))) == "AssertionError"
+    assert refusal(set_default) == "TypeError"
+    asgiref_sync = pytest.importorskip("asgiref.sync")
+
+    def sync_to_async(pool: Any) -> Any:
+        return asgiref_sync.sync_to_async(pow, thread_sensitive=False, executor=pool)(2, 2)
+
+    assert refusal(sync_to_async) == "AssertionError"
+    tornado_ioloop = pytest.importorskip("tornado.ioloop")
+    tornado_gen = pytest.importorskip("tornado.gen")
+
+    @tornado_gen.coroutine
+    def yield_a_future(pool: Any) -> Any:
+        result = yield pool.submit(pow, 2, 2)
+        return result
+
+    run_in_executor = tornado_ioloop.IOLoop.current
+    assert refusal(lambda pool: run_in_executor().run_in_executor(pool, pow, 2, 2)) == (
+        "AssertionError"
+    )
+    assert refusal(yield_a_future) == "BadYieldError"

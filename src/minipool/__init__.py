@@ -15,8 +15,9 @@ The opt-in extras, beyond the standard library, each in its own module and
 attached through :mod:`minipool.hooks`: :mod:`minipool.extended` (the pool
 you import, with the extras' keyword arguments), :mod:`minipool.stats`,
 :mod:`minipool.bounded`, :mod:`minipool.context`, :mod:`minipool.debug` (a
-deadlock detector), :mod:`minipool.trace` (a timeline of every call) and
-:mod:`minipool.asyncio` (awaiting minipool futures).  None of them is
+deadlock detector), :mod:`minipool.trace` (a timeline of every call),
+:mod:`minipool.asyncio` (awaiting minipool futures) and :mod:`minipool.dropin`
+(the classes that are also the standard library's, for code that checks types).  None of them is
 imported until it is used: the names below that come from one are loaded
 on first access.
 """
@@ -50,7 +51,16 @@ if TYPE_CHECKING:
 
 # The extras' modules, and the names they define that minipool exports:
 # imported on first access (PEP 562), so that "import minipool" loads no extra.
-_EXTRA_MODULES = {"asyncio", "bounded", "context", "debug", "stats", "stdlib_futures", "trace"}
+_EXTRA_MODULES = {
+    "asyncio",
+    "bounded",
+    "context",
+    "debug",
+    "dropin",
+    "stats",
+    "stdlib_futures",
+    "trace",
+}
 _FROM_EXTRAS = {
     "DeadlockError": "minipool.debug",
     "DurationSummary": "minipool.stats",

@@ -23,8 +23,9 @@ This module's classes pass all of that::
   calls ``cancelled()`` and ``exception()`` holding it), and ``_waiters``, a
   list that a final future keeps (its ``wait()`` takes its waiter out of
   every future afterwards).
-- :func:`wait` and :func:`as_completed` are minipool's, which accept
-  these futures, minipool's and the standard library's.
+- ``wait()`` and ``as_completed()`` are :func:`minipool.wait` and
+  :func:`minipool.as_completed`, which accept these futures, minipool's and
+  the standard library's.
 
 The cost: a future here makes a re-entrant lock and its list of waiters up
 front, as the standard library's does; its condition, only when asked for.
@@ -128,7 +129,7 @@ class Future(future.Future[T], concurrent.futures.Future):  # type: ignore[type-
 
 class Executor(executor.Executor, concurrent.futures.Executor):  # type: ignore[misc]
     """:class:`minipool.Executor`, also a :class:`concurrent.futures.Executor`: subclass it
-    and override :meth:`submit`."""
+    and override :meth:`~minipool.Executor.submit`."""
 
 
 class ThreadPoolExecutor(  # type: ignore[misc]
