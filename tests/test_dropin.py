@@ -475,3 +475,47 @@ def test_the_default_classes_are_refused_by_asyncio_asgiref_and_tornado() -> Non
         "AssertionError"
     )
     assert refusal(yield_a_future) == "BadYieldError"
+
+
+# -- minipool's extras through the drop-in pool ---------------------------------------
+
+
+def test_the_extras_work_through_the_drop_in_pool() -> None:
+    import contextvars
+
+    import minipool.trace
+
+    request = contextvars.ContextVar("request", default="none")
+    request.set("r1")
+    with (
+        minipool.trace.record() as recording,
+        minipool.dropin.ThreadPoolExecutor(
+            1, stats=True, max_pending=1, on_full="caller_runs", copy_context=True
+        ) as pool,
+    ):
+        gate = Gate()
+        first = pool.submit(gate.task, "first")
+        gate.wait_started("first")
+        queued = pool.submit(request.get)  # queued: the one place max_pending=1 allows
+        here = pool.submit(threading.current_thread)  # full: runs in this thread
+        assert here.done() and here.result() is threading.current_thread()
+        assert isinstance(here, minipool.dropin.Future)  # caller_runs: the pool's kind
+        gate.open_all()
+        assert queued.result(PROMPTLY) == "r1"  # copy_context: the submitter's context
+        assert first.result(PROMPTLY) == "first"
+        squares = pool.map(pow, range(5), [2] * 5, buffersize=2)
+        assert list(squares) == [0, 1, 4, 9, 16]
+        stats = pool.stats()
+    # 8 calls: each queued (stats counts it as submitted) or, the pool full, run here.
+    assert stats.submitted + stats.ran_in_caller == 8 and stats.ran_in_caller >= 1
+    assert stats.completed == stats.submitted
+    assert len(recording.tasks) == stats.submitted  # the timeline saw every queued call
+
+
+def test_debug_mode_reports_a_deadlock_of_the_drop_in_pool() -> None:
+    # The seed's second deadlock: a one-worker pool whose call waits for a
+    # call it submitted to the same pool.
+    with minipool.dropin.ThreadPoolExecutor(1, debug=True) as pool:
+        outer = pool.submit(lambda: pool.submit(pow, 2, 2).result())
+        with pytest.raises(minipool.DeadlockError):
+            outer.result()  # no timeout: a timed wait counts as a thread that may act

@@ -40,7 +40,7 @@ from __future__ import annotations
 import concurrent.futures
 import concurrent.futures.thread
 import threading
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from minipool import errors, executor, extended, future, waiting
 from minipool.versions import HAS_WORKER_CONTEXT, TIMEOUT_ERROR_IS_BUILTIN
@@ -53,7 +53,11 @@ from minipool.waiting import (
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import ParamSpec
+
     from minipool.waiting import _StdlibFuture
+
+    P = ParamSpec("P")
 
 __all__ = [
     "ALL_COMPLETED",
@@ -82,7 +86,7 @@ BrokenExecutor = concurrent.futures.BrokenExecutor
 BrokenThreadPool = concurrent.futures.thread.BrokenThreadPool
 
 
-class Future(future.Future[T], concurrent.futures.Future):  # type: ignore[type-arg,misc]
+class Future(future.Future[T], concurrent.futures.Future[T]):  # type: ignore[misc]
     """A :class:`minipool.Future` that is also a :class:`concurrent.futures.Future`.
 
     It raises the standard library's exceptions and keeps its private
@@ -154,6 +158,10 @@ class ThreadPoolExecutor(  # type: ignore[misc]
     _broken_type = BrokenThreadPool
     if HAS_WORKER_CONTEXT:
         BROKEN = BrokenThreadPool  # type: ignore[assignment]
+
+    if TYPE_CHECKING:  # for type checkers: its futures are this module's Future
+
+        def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]: ...
 
 
 if TIMEOUT_ERROR_IS_BUILTIN:

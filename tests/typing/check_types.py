@@ -68,3 +68,22 @@ def check_extensions(pool: ThreadPoolExecutor) -> None:
 
     asyncio.run(bridge())
     del number, wrong, done, only_ours, buffered
+
+
+def check_dropin() -> None:
+    # minipool.dropin's classes are the standard library's for type checkers too:
+    # asyncio.wrap_future() and concurrent.futures.wait() take its futures.
+    import asyncio
+    import concurrent.futures
+
+    import minipool.dropin
+
+    with minipool.dropin.ThreadPoolExecutor(2) as pool:
+        future = pool.submit(scale, 2)
+        theirs: concurrent.futures.Future[float] = future
+        ours: Future[float] = future
+        executor: concurrent.futures.Executor = pool
+        done = concurrent.futures.wait([future]).done
+        awaitable: asyncio.Future[float] = asyncio.wrap_future(future)
+        pool.submit(scale, "two")  # type: ignore[arg-type]
+        del theirs, ours, executor, done, awaitable
