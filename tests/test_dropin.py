@@ -419,6 +419,11 @@ def test_the_drop_ins_exceptions_are_the_standard_librarys_classes() -> None:
     assert minipool.dropin.InvalidStateError is concurrent.futures.InvalidStateError
     assert minipool.dropin.BrokenExecutor is concurrent.futures.BrokenExecutor
     assert minipool.dropin.BrokenThreadPool is concurrent.futures.thread.BrokenThreadPool
+    # minipool's own: the same names and messages, a module of their own (docs/differences.rst).
+    for name in ("CancelledError", "InvalidStateError", "BrokenExecutor", "BrokenThreadPool"):
+        ours = getattr(minipool, name)
+        assert ours.__name__ == name and ours.__module__ == "minipool.errors"
+        assert repr(ours("m")) == repr(getattr(minipool.dropin, name)("m"))
 
 
 # -- the default classes: refused where types are checked (docs/dropin.rst) --------------
