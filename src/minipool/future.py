@@ -275,13 +275,14 @@ class Future(Generic[T]):
             state = self._state
             if state not in DONE_STATES:
                 self._result, self._exception, self._state = result, exception, FINISHED
-                for waiter in self._waiters or ():
-                    if raised:
-                        waiter.add_exception(self)
-                    else:
-                        waiter.add_result(self)
-                if not self._keeps_waiters:
-                    self._waiters = None  # final: no waiter will hear anything again
+                if self._waiters is not None:  # Fast path: most futures never had one
+                    for waiter in self._waiters:
+                        if raised:
+                            waiter.add_exception(self)
+                        else:
+                            waiter.add_result(self)
+                    if not self._keeps_waiters:
+                        self._waiters = None  # final: no waiter will hear anything again
                 if self._done_condition is not None:
                     self._done_condition.notify_all()
         finally:
