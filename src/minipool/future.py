@@ -221,8 +221,11 @@ class Future(Generic[T]):
         if self._waiters is None:
             return
         with self._state_lock:
-            if self._waiters is not None and waiter in self._waiters:  # not there if told
-                self._waiters.remove(waiter)  # at once, by a future that keeps its waiters
+            if self._waiters is not None:
+                try:
+                    self._waiters.remove(waiter)
+                except ValueError:  # told at once by a final future that keeps its list
+                    pass
 
     def cancel(self) -> bool:
         """Cancel the call unless it runs or ran; return whether the future is cancelled."""

@@ -266,9 +266,7 @@ class ThreadPoolExecutor(Executor):
         self._resolve_work_item_task: Callable[..., Any] | None = None
         if HAS_WORKER_CONTEXT:  # this checks the initializer and keywords, as there
             create, resolve = type(self).prepare_context(initializer, initargs, **ctxkwargs)
-            if vars(ThreadPoolExecutor)["prepare_context"].__func__ is not getattr(
-                type(self).prepare_context, "__func__", None
-            ):  # overridden by a subclass
+            if _overrides_prepare_context(type(self)):
                 self._create_worker_context, self._resolve_work_item_task = create, resolve
         elif ctxkwargs:
             function = "ThreadPoolExecutor.__init__" if INIT_ERRORS_NAME_QUALNAME else "__init__"
@@ -415,6 +413,16 @@ class ThreadPoolExecutor(Executor):
         elif wait:
             for thread in self._threads:
                 thread.join()
+
+
+def _overrides_prepare_context(cls: type[ThreadPoolExecutor]) -> bool:
+    """Does a class between *cls* and the plain pool define prepare_context()?"""
+    for klass in cls.__mro__:
+        if klass is ThreadPoolExecutor:
+            return False
+        if "prepare_context" in vars(klass):
+            return True
+    return False
 
 
 def _broken_error(pool: ThreadPoolExecutor) -> type[BaseException]:
