@@ -97,11 +97,15 @@ it misses deadlocks it cannot prove.
 from __future__ import annotations
 
 import os
+import sys
 import threading
+import time
+import types
 import weakref
 from typing import Any, Callable, Iterable, Sequence
 
 from minipool import hooks as seam
+from minipool import reach
 from minipool.extended import debug_by_default, set_debug
 from minipool.future import DONE_STATES, FINAL_STATES, LOGGER, STATE_DESCRIPTIONS, Future
 
@@ -135,7 +139,9 @@ class DeadlockError(RuntimeError):
 class _PoolRecord:
     """What the detector knows of one debug pool.  Guarded by the detector's lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_workers: int, work_queue: object) -> None:
+        self.max_workers = max_workers
+        self.work_queue = work_queue  # the queue's entries are modelled, not walked
         self.workers: list[threading.Thread] = []
         self.queued = 0  # calls queued and not yet taken (or drained)
 
@@ -149,9 +155,9 @@ class DebugHooks(seam.PoolHooks):
     ``shutdown(wait=True)`` joins the workers under the detector's watch.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_workers: int, work_queue: object) -> None:
         install()
-        self._record = _PoolRecord()
+        self._record = _PoolRecord(max_workers, work_queue)
 
     def queued(self, future: Future[Any]) -> seam.CallWatch:
         _detector.note_queued(future, self._record)
@@ -203,9 +209,10 @@ def join_threads(threads: Iterable[threading.Thread]) -> None:
 class _Wait:
     """One registered blocking wait: who waits, for what, and how it is woken."""
 
+    __slots__ = ("counts_cancelled", "deadlock", "frame", "need", "targets", "thread", "wake", "what")
+
     def __init__(
         self,
-        thread: threading.Thread,
         *,
         what: str,
         targets: Iterable[Any],
@@ -213,7 +220,11 @@ class _Wait:
         wake: Callable[[], None],
         counts_cancelled: bool,
     ) -> None:
-        self.thread = thread
+        self.thread = threading.current_thread()
+        # The waiting function's frame, taken by the waiting thread itself:
+        # the checker reads the callers' variables from it (see reach.py),
+        # and they cannot change until the wait ends, which takes _lock.
+        self.frame: types.FrameType | None = sys._getframe(1)
         self.what = what  # how the message names the wait
         # Futures (or, for a join, threads).  Not copied: the waiting thread
         # does not change it while it is registered.
@@ -246,20 +257,25 @@ class _Detector(seam.BlockingWatcher):
         self._checker: threading.Thread | None = None
         # Set to make the checker look now; it clears it before looking.
         self._look_now = threading.Event()
+        # The heap walks' budget: the next walk waits until this time
+        # (time.monotonic()), so that walks take at most a tenth of a core.
+        self._next_walk = 0.0
         # How many times the checker has looked; _looked is notified after each.
-        # With the two counts after it, what debug mode has done so far (the
+        # With the counts after it, what debug mode has done so far (the
         # test suite reports them when it runs with MINIPOOL_DEBUG=1).
         self.looks = 0
         self.waits_watched = 0
         self.deadlocks_found = 0
+        self.walks = 0  # looks that walked the heap
+        self.walk_seconds = 0.0
         self._looked = threading.Condition(self._lock)
 
     def summary(self) -> str:
         """What debug mode has watched so far, in one line (the test runs print it)."""
-        return "debug mode: %d blocking waits watched, %d looks, %d deadlocks reported" % (
-            self.waits_watched,
-            self.looks,
-            self.deadlocks_found,
+        return (
+            "debug mode: %d blocking waits watched, %d looks, %d heap walks (%.2f s), "
+            "%d deadlocks reported"
+            % (self.waits_watched, self.looks, self.walks, self.walk_seconds, self.deadlocks_found)
         )
 
     def forget_after_fork(self) -> None:
@@ -322,7 +338,6 @@ class _Detector(seam.BlockingWatcher):
                 condition.notify_all()
 
         wait = _Wait(
-            threading.current_thread(),
             what="waits for",
             targets=(future,),
             need="any",
@@ -347,7 +362,6 @@ class _Detector(seam.BlockingWatcher):
             return
         what = "waits for any of" if need == "any" else "waits for all of"
         wait = _Wait(
-            threading.current_thread(),
             what=what,
             targets=futures,
             need=need,
@@ -367,7 +381,6 @@ class _Detector(seam.BlockingWatcher):
     def wait_for_thread(self, thread: threading.Thread) -> None:
         """Block in shutdown(wait=True) until *thread* exits."""
         wait = _Wait(
-            threading.current_thread(),
             what="waits to join",
             targets=(thread,),
             need="all",
@@ -400,6 +413,7 @@ class _Detector(seam.BlockingWatcher):
         with self._lock:
             if self._waits.get(wait.thread) is wait:
                 del self._waits[wait.thread]
+            wait.frame = None  # the frame refers to the wait: no cycle left behind
 
     # -- the checker --
 
@@ -417,7 +431,7 @@ class _Detector(seam.BlockingWatcher):
                         self._checker = None
                         return
                     self._look_now.clear()
-                    found = self._find_deadlocks()
+                    found, deferred = self._find_deadlocks()
                     for wait, message in found:
                         wait.deadlock = message
                     self.deadlocks_found += len(found)
@@ -426,6 +440,9 @@ class _Detector(seam.BlockingWatcher):
                 # Outside the lock: waking takes the future's lock (see _lock).
                 for wait, _message in found:
                     wait.wake()
+                if deferred:  # a walk is due once the budget allows: look again then
+                    time.sleep(max(0.0, self._next_walk - time.monotonic()))
+                    self._look_now.set()
         except BaseException:
             # A bug of ours must not pass silently, nor leave waits unwatched
             # for ever: log it, and let the next wait start a new checker.
@@ -439,44 +456,72 @@ class _Detector(seam.BlockingWatcher):
             target = self.looks + count
             return self._looked.wait_for(lambda: self.looks >= target, timeout)
 
-    def _find_deadlocks(self) -> list[tuple[_Wait, str]]:
-        """The waits that can never finish, each with its chain.  Called with _lock held."""
+    def _find_deadlocks(self) -> tuple[list[tuple[_Wait, str]], bool]:
+        """The waits that can never finish, each with its chain, and whether a heap
+        walk was needed but put off (its budget).  Called with _lock held."""
         waits = {t: w for t, w in self._waits.items() if w.deadlock is None and t.is_alive()}
         if not waits:
-            return []
-        records = list(self._records)
-        worker_of = {t: r for r in records for t in r.workers}
-
-        # Threads that may still make progress, grown to a fixed point.
-        # (_Search.progresses() also counts a thread not listed by
-        # enumerate() but not ended either: one starting, or ending.)
-        progress = {t for t in threading.enumerate() if t not in waits and t is not self._checker}
-
-        def may_act(thread: threading.Thread) -> bool:
-            # Could this thread do anything at all: submit, set a result,
-            # cancel?  A debug pool's idle worker only runs what its pool
-            # queues; every other thread that can progress might.
-            record = worker_of.get(thread)
-            return record is None or thread in self._running or record.queued > 0
-
-        search = _Search(self, progress, waits, worker_of)
-        changed = True
-        while changed:
-            changed = False
-            search.someone_may_act = any(may_act(t) for t in progress)
-            search.forget_pools()
-            for thread, wait in waits.items():
-                if thread not in progress and search.may_finish(wait):
-                    progress.add(thread)
-                    changed = True
-
-        stuck = [w for t, w in waits.items() if t not in progress]
+            return [], False
+        search = _Search(self, waits)
+        # First without walking the heap: every future that only a direct
+        # call could end is taken as unreachable.  Nearly every look ends
+        # here, with every wait able to finish.
+        stuck = search.stuck_threads()
+        if not stuck:
+            return [], False
+        if search.asked_the_heap:
+            # Suspicion, and the answer depends on who can reach some future:
+            # ask the heap, then again while the set of stuck threads shrinks
+            # (each thread that leaves it may reach more).
+            now = time.monotonic()
+            if now < self._next_walk:
+                return [], True
+            while stuck:
+                search.walk = self._heap_walk(search, stuck)
+                fewer = search.stuck_threads()
+                if fewer == stuck:
+                    break
+                stuck = fewer
+            took = time.monotonic() - now
+            self.walks += 1
+            self.walk_seconds += took
+            self._next_walk = time.monotonic() + 9 * took
+            if not stuck:
+                return [], False
         # Raise first in the workers among them: the error fails their calls,
         # and everyone waiting for those calls then wakes with it, as with
         # any failed call.  A thread still stuck after that (one that waited
         # for nothing else) is found at the next look.
-        in_calls = [w for w in stuck if w.thread in self._running]
-        return [(w, search.chain(w, waits)) for w in (in_calls or stuck)]
+        in_calls = [waits[t] for t in stuck if t in self._running]
+        chosen = in_calls or [waits[t] for t in stuck]
+        return [(w, search.chain(w)) for w in chosen], False
+
+    def _heap_walk(self, search: _Search, stuck: set[threading.Thread]) -> reach.Walk | None:
+        """A reachability walk for this set of stuck threads (None: every object is reachable)."""
+        stacks = reach.Stacks()
+        for thread in stuck:
+            stacks.add_stuck(search.waits[thread].frame)
+        others = [t for t in threading.enumerate() if t not in stuck and t is not self._checker]
+        someone_may_act = any(search.may_act(t) for t in others)
+        if _can_read_running_frames():
+            frames = sys._current_frames()
+            for thread in others:
+                stacks.add_running(frames.get(thread.ident))  # type: ignore[arg-type]
+        elif someone_may_act:
+            # Free-threaded, GIL off: another running thread's variables
+            # cannot be read safely (CPython gh-128421), so any thread that
+            # might act might hold anything.
+            return None
+        # With no thread left that might act, not even a global is in reach.
+        return reach.Walk(
+            stacks, search.cut, owned=search.owned, globals_are_roots=someone_may_act
+        )
+
+
+def _can_read_running_frames() -> bool:
+    """Is it safe to read a running thread's local variables?  With the GIL, yes."""
+    is_gil_enabled: Callable[[], bool] | None = getattr(sys, "_is_gil_enabled", None)
+    return is_gil_enabled is None or is_gil_enabled()
 
 
 # result() and exception() end in any of the DONE_STATES; wait() and
@@ -484,94 +529,151 @@ class _Detector(seam.BlockingWatcher):
 
 
 class _Search:
-    """One look of the checker: which futures can still finish, given who can progress."""
+    """One look of the checker: which waits can still finish, given who can progress."""
 
-    def __init__(
-        self,
-        detector: _Detector,
-        progress: set[threading.Thread],
-        waits: dict[threading.Thread, _Wait],
-        worker_of: dict[threading.Thread, _PoolRecord],
-    ) -> None:
+    def __init__(self, detector: _Detector, waits: dict[threading.Thread, _Wait]) -> None:
         self.detector = detector
-        self.progress = progress
         self.waits = waits
-        self.worker_of = worker_of
-        self.someone_may_act = False
-        self._pool_may_run: dict[_PoolRecord, bool] = {}
+        # Each wait's targets, copied once: the checker iterates over these
+        # tuples only (an iterator over a wait's own set would be a holder of
+        # its futures that the heap walk cannot explain; these it knows).
+        self.targets = {t: tuple(w.targets) for t, w in waits.items()}
+        self.owned: list[Any] = [self.targets, *self.targets.values()]
+        self.asked_the_heap = False  # did a verdict depend on reachability?
+        self.worker_of = {t: r for r in detector._records for t in r.workers}
+        self.queues = {id(r.work_queue): r for r in detector._records}
+        self.stuck: set[threading.Thread] = set(waits)
+        # False until the heap is walked: every future only a direct call can
+        # end counts as unreachable.  Then a walk, or None: all reachable.
+        self.walk: reach.Walk | None | bool = False
+        self._reachable: dict[int, bool] = {}  # id(future) -> the walk's answer
+
+    def stuck_threads(self) -> set[threading.Thread]:
+        """The waiting threads that can never progress: shrink the set to a fixed point."""
+        self.stuck = set(self.waits)
+        self._reachable = {k: v for k, v in self._reachable.items() if v}  # grows only
+        changed = True
+        while changed:
+            changed = False
+            for thread in list(self.stuck):
+                if self.may_finish(self.waits[thread]):
+                    self.stuck.discard(thread)
+                    changed = True
+        return set(self.stuck)
 
     def progresses(self, thread: threading.Thread) -> bool:
-        """Can *thread* still make progress, as far as this look knows?"""
-        if thread in self.progress:
-            return True
-        # Not listed by threading.enumerate(): a thread about to start (a
-        # pool's new worker), or one on its way out, which is not blocked
-        # either; rule 1 counts both.
+        """Can *thread* still make progress?  Every thread outside the stuck set can,
+        including one about to start (a pool's new worker) or on its way out."""
         return (
-            thread not in self.waits
+            thread not in self.stuck
             and thread is not self.detector._checker
             and (thread.ident is None or thread.is_alive())
         )
 
-    def forget_pools(self) -> None:
-        self._pool_may_run = {}  # progress grew: look at the pools again
+    def may_act(self, thread: threading.Thread) -> bool:
+        """Might this running thread do anything at all: submit, set a result, cancel?
+        A debug pool's idle worker only runs what its pool queues."""
+        record = self.worker_of.get(thread)
+        return record is None or thread in self.detector._running or record.queued > 0
 
     def may_finish(self, wait: _Wait) -> bool:
+        targets = self.targets[wait.thread]
         if wait.need == "all":
-            return all(self.target_may_finish(wait, t) for t in wait.targets)
-        return any(self.target_may_finish(wait, t) for t in wait.targets)
+            return all(self.target_may_finish(wait, t) for t in targets)
+        # "any": one walk for all the futures only a direct call can end.
+        direct_only = []
+        for target in targets:
+            verdict = self.ended_by(wait, target)
+            if verdict is True:
+                return True
+            if verdict is None:
+                direct_only.append(target)
+        return self.reachable(direct_only)
 
     def target_may_finish(self, wait: _Wait, target: Any) -> bool:
+        verdict = self.ended_by(wait, target)
+        return verdict if verdict is not None else self.reachable([target])
+
+    def ended_by(self, wait: _Wait, target: Any) -> bool | None:
+        """Can *target* still end (for *wait*)?  None: only by a direct call (set_result(),
+        cancel()) from a thread that can reach it."""
         if isinstance(target, threading.Thread):  # a join
             return not target.is_alive() or self.progresses(target)
         state = target._state
         if state in (DONE_STATES if wait.counts_cancelled else FINAL_STATES):
             return True
-        if self.someone_may_act:
-            # Any thread that can act might complete it (set_result), or
-            # cancel it: tests do, to end a deadlock they made on purpose.
-            return True
         runner = self.detector._runner.get(target)
         if runner is not None:
+            # Only its worker ends a running call (a set_result() from another
+            # thread, on a call a pool runs, is not counted: see the limits).
             return self.progresses(runner)
         record = self.detector._queued_in.get(target)
-        if record is not None:
-            return self.pool_may_run(record)
-        return False  # no pool of ours runs it, and no thread can act
+        if record is not None and self.pool_may_run(record):
+            return True
+        return None  # a bare future, or a call queued behind stuck workers
+
+    def reachable(self, futures: list[Future[Any]]) -> bool:
+        """Could a thread outside the stuck set reach any of *futures*?"""
+        if not futures:
+            return False
+        self.asked_the_heap = True
+        if self.walk is False:
+            return False
+        if self.walk is None or self.walk is True:
+            return True  # (the walk could not be made: assume a thread reaches it)
+        key = id(futures[0]) if len(futures) == 1 else -1
+        if key in self._reachable:
+            return self._reachable[key]
+        answer = self.walk.reaches(futures)
+        if key != -1:
+            self._reachable[key] = answer
+        return answer
 
     def pool_may_run(self, record: _PoolRecord) -> bool:
         """Will a worker of the pool ever take another call from its queue?"""
-        may_run = self._pool_may_run.get(record)
-        if may_run is None:
-            # (No new worker can start: that takes a submit(), and no thread
-            # can act.)
-            may_run = any(self.progresses(t) for t in record.workers)
-            self._pool_may_run[record] = may_run
-        return may_run
+        if len(record.workers) < record.max_workers:
+            return True  # a submit() from anywhere would start one more worker
+        return any(self.progresses(t) for t in record.workers)
+
+    def cut(self, holder: Any) -> bool | None:
+        """For the heap walk: True to stop at *holder*, None if it is a root."""
+        detector = self.detector
+        kind = type(holder)
+        if kind is _Wait or kind is _PoolRecord or kind is _Search or kind is _Detector:
+            return True
+        if holder is detector._queued_in or holder is detector._runner:
+            return True
+        record = self.queues.get(id(holder))
+        if record is not None and holder is record.work_queue:
+            # A debug pool's queue: its calls run if the pool may run (a
+            # root), else never (a cut: the detector models the queue).
+            return None if self.pool_may_run(record) else True
+        return False
 
     # -- the message --
 
-    def chain(self, wait: _Wait, waits: dict[threading.Thread, _Wait]) -> str:
-        """'A waits for F run by B; B waits for ...', from *wait* along the chain."""
-        parts = []
+    def chain(self, wait: _Wait) -> str:
+        """'A waits for F run by B', 'B waits for ...', one line each, from *wait* on."""
+        lines = []
         seen: set[threading.Thread] = set()
         current: _Wait | None = wait
         while current is not None and current.thread not in seen:
             seen.add(current.thread)
-            current_text, next_thread = self.link(current)
-            parts.append(current_text)
-            current = waits.get(next_thread) if next_thread is not None else None
-        return "; ".join(parts)
+            text, next_thread = self.link(current)
+            lines.append(text)
+            current = self.waits.get(next_thread) if next_thread is not None else None
+        return ";\n".join(lines)
 
     def link(self, wait: _Wait) -> tuple[str, threading.Thread | None]:
         """One step of the chain, and the thread it leads to (if any)."""
-        blocker = next((t for t in wait.targets if not self.target_may_finish(wait, t)), None)
+        targets = self.targets[wait.thread]
+        blocker = next((t for t in targets if not self.target_may_finish(wait, t)), None)
         who = self.name(wait.thread)
         if blocker is None:  # an "any" wait all of whose targets are stuck
-            blocker = next(iter(wait.targets))
+            blocker = targets[0]
         if isinstance(blocker, threading.Thread):
             return "%s %s %s" % (who, wait.what, self.name(blocker)), blocker
-        count = len(wait.targets) if hasattr(wait.targets, "__len__") else 0  # type: ignore[arg-type]
+        count = len(targets)
         if wait.what == "waits for" or count == 1:
             head = "%s waits for %s" % (who, _describe(blocker))
         else:
@@ -586,7 +688,7 @@ class _Search:
                 % (head, sum(1 for t in record.workers if t.is_alive())),
                 None,
             )
-        return "%s, which no thread that can still run will complete" % head, None
+        return "%s, which no thread outside this deadlock can reach" % head, None
 
     def name(self, thread: threading.Thread) -> str:
         return ("worker %s" if thread in self.worker_of else "thread %s") % thread.name

@@ -149,7 +149,7 @@ class ThreadPoolExecutor(thread_pool.ThreadPoolExecutor):
         if self._debug:
             from minipool.debug import DebugHooks
 
-            extras.append(DebugHooks())
+            extras.append(DebugHooks(self._max_workers, self._work_queue))
         if len(extras) == 1:
             self._hooks = extras[0]
         elif extras:

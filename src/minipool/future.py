@@ -168,14 +168,19 @@ class Future(Generic[T]):
             if condition is None:
                 condition = self._done_condition = threading.Condition(self._state_lock)
             watcher = seam.blocking_watcher
-            if timeout is None and watcher is not None:
-                watcher.wait_for_future(self, condition)  # debug mode
-            else:  # once: notified only when done, no spurious wake-ups
+            if watcher is None:  # once: notified only when done, no spurious wake-ups
                 condition.wait(timeout)
+            elif timeout is None:
+                watcher.wait_for_future(self, condition)  # debug mode
+            else:  # debug mode wakes its own waits through this condition too
+                condition.wait_for(self._is_done_now, timeout)
         if self._state in CANCELLED_STATES:
             raise self._CancelledError()
         if self._state != FINISHED:
             raise self._TimeoutError()
+
+    def _is_done_now(self) -> bool:  # with the lock held
+        return self._state in DONE_STATES
 
     def add_done_callback(self, fn: Callable[[Future[T]], object]) -> None:
         """Call ``fn(future)`` once done, in the thread that completes it (now, if done);

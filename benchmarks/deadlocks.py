@@ -1,0 +1,282 @@
+"""The deadlock table: each deadlock shape in each setting, and how soon debug mode reports it.
+
+    python -m benchmarks.deadlocks            # every setting, the Jupyter kernel included
+    python -m benchmarks.deadlocks --json F   # and write the rows to F
+
+A *shape* builds a deadlock on debug-mode pools and returns the wait that
+can never end; a *setting* is how the main thread waits and what else runs:
+
+- ``untimed``: the main thread waits with no timeout, nothing else runs;
+- ``timed``: the main thread waits with a timeout of a minute;
+- ``threads``: the main thread waits with no timeout while two unrelated
+  threads run: a heartbeat that wakes every millisecond, and a "server"
+  that holds the pool and blocks on an event;
+- ``jupyter``: the shapes run in a real Jupyter kernel (ipykernel, started
+  by jupyter_client), with the kernel's own threads (IOPub, heartbeat,
+  control, history).
+
+Each cell is "yes" and the seconds from the wait's start to its
+DeadlockError, or "no" if the wait was still blocked after the limit.
+tests/test_deadlock_table.py asserts the same cells.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional
+
+import minipool
+
+# How long a cell may take before it counts as "no": the issue's bound is 1 s.
+LIMIT = 5.0
+
+Wait = Callable[[Optional[float]], Any]
+
+
+class Made:
+    """The pools and the outer futures a shape made: what a watchdog must end if
+    debug mode does not (a "no" must not hang the table)."""
+
+    def __init__(self) -> None:
+        self.pools: List[minipool.ThreadPoolExecutor] = []
+        self.futures: List[minipool.Future[Any]] = []
+
+    def end_everything(self) -> None:
+        """Cancel what is queued, fail what runs: every wait ends."""
+        for pool in self.pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for future in self.futures:
+            try:
+                future.set_exception(TimeoutError("ended by the watchdog"))
+            except minipool.InvalidStateError:
+                pass  # it ended
+
+
+Pools = Made
+
+
+def _pool(made: Made, workers: int, name: str) -> minipool.ThreadPoolExecutor:
+    pool = minipool.ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name, debug=True)
+    made.pools.append(pool)
+    return pool
+
+
+def _ring(places: list[minipool.ThreadPoolExecutor], made: Made) -> list[minipool.Future[Any]]:
+    """Call i waits for call i + 1, the last for the first (all submitted first)."""
+    futures = made.futures
+    all_submitted = threading.Event()
+
+    def wait_for(index: int) -> Any:
+        all_submitted.wait()
+        return futures[index].result()
+
+    for i, pool in enumerate(places):
+        futures.append(pool.submit(wait_for, (i + 1) % len(places)))
+    all_submitted.set()
+    return futures
+
+
+def seed_pair(pools: Pools) -> Wait:
+    """The seed's first deadlock: a waits for b, b waits for a (two workers)."""
+    pool = _pool(pools, 2, "pair")
+    a, _b = _ring([pool, pool], pools)
+    return a.result
+
+
+def seed_nested(pools: Pools) -> Wait:
+    """The seed's second: a one-worker pool whose task submits to it and waits."""
+    pool = _pool(pools, 1, "nested")
+
+    def wait_on_future() -> int:
+        f = pool.submit(pow, 5, 2)
+        return f.result()
+
+    pools.futures.append(pool.submit(wait_on_future))
+    return pools.futures[0].result
+
+
+def three_cycle(pools: Pools) -> Wait:
+    """Three tasks, each waiting for the next."""
+    pool = _pool(pools, 3, "three")
+    return _ring([pool, pool, pool], pools)[0].result
+
+
+def cross_pool(pools: Pools) -> Wait:
+    """A task of pool L waits for one of pool R, which waits for one of L."""
+    return _ring([_pool(pools, 1, "left"), _pool(pools, 1, "right")], pools)[0].result
+
+
+def nested_map(pools: Pools) -> Wait:
+    """Both workers run a task that maps over the same pool (queued behind them)."""
+    pool = _pool(pools, 2, "map")
+    both_running = threading.Barrier(2)
+
+    def outer(n: int) -> int:
+        both_running.wait()
+        return sum(pool.map(abs, range(n)))
+
+    def wait(timeout: Optional[float]) -> Any:
+        return list(pool.map(outer, [3, 4], timeout=timeout))
+
+    return wait
+
+
+def wait_in_full_pool(pools: Pools) -> Wait:
+    """The only worker's task waits (``minipool.wait``) for calls queued behind it."""
+    pool = _pool(pools, 1, "full")
+
+    def outer() -> int:
+        done, _ = minipool.wait([pool.submit(abs, -n) for n in range(3)])
+        return len(done)
+
+    pools.futures.append(pool.submit(outer))
+    return pools.futures[0].result
+
+
+SHAPES: Dict[str, Callable[[Pools], Wait]] = {
+    "seed: a and b wait for each other": seed_pair,
+    "seed: a one-worker pool's task submits and waits": seed_nested,
+    "three-task cycle": three_cycle,
+    "cross-pool cycle": cross_pool,
+    "nested map in a full pool": nested_map,
+    "wait() in a full pool": wait_in_full_pool,
+}
+
+
+class UnrelatedThreads:
+    """A heartbeat that wakes every millisecond, and a server blocked on an event
+    that holds the pools: threads a real program has, which touch no future."""
+
+    def __init__(self, made: Made) -> None:
+        self._stop = threading.Event()
+        self.beats = 0
+
+        def heartbeat() -> None:
+            while not self._stop.wait(0.001):
+                self.beats += 1
+
+        def serve(made: Made) -> None:
+            self._stop.wait()  # a server's accept(), say
+            assert made.pools is not None
+
+        self._threads = [
+            threading.Thread(target=heartbeat, name="heartbeat"),
+            threading.Thread(target=serve, args=(made,), name="server"),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+
+def run_cell(shape: Callable[[Made], Wait], setting: str) -> Optional[float]:
+    """Build *shape* and wait in this thread as *setting* says; the seconds to the
+    DeadlockError, or None if none came.
+
+    A watchdog thread ends a wait still blocked after LIMIT (a "no") by
+    cancelling and failing everything the shape made.
+    """
+    made = Made()
+    others = UnrelatedThreads(made) if setting == "threads" else None
+    settled = threading.Event()
+
+    def watchdog() -> None:
+        if not settled.wait(LIMIT):
+            made.end_everything()
+
+    guard = threading.Thread(target=watchdog, name="watchdog")
+    guard.start()
+    seconds: Optional[float] = None
+    try:
+        wait = shape(made)
+        start = time.perf_counter()
+        try:
+            wait(60.0 if setting == "timed" else None)
+        except minipool.DeadlockError:
+            seconds = time.perf_counter() - start
+        except BaseException:
+            pass
+    finally:
+        settled.set()
+        guard.join()
+        for pool in made.pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if others is not None:
+            others.stop()
+    return seconds
+
+
+def measure_here(setting: str) -> Dict[str, Optional[float]]:
+    """Every shape in *setting* (untimed, timed or threads), in this thread."""
+    return {name: run_cell(shape, setting) for name, shape in SHAPES.items()}
+
+
+KERNEL_CODE = """
+import json, sys
+sys.path.insert(0, %r)
+from benchmarks import deadlocks
+print("ROW" + json.dumps(deadlocks.measure_here("untimed")))
+"""
+
+
+def measure_jupyter() -> Dict[str, Optional[float]]:
+    """Run measure_in_kernel() in a fresh ipykernel and read its row from the output."""
+    import os
+
+    from jupyter_client.manager import start_new_kernel
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        reply_output: list[str] = []
+
+        def keep(message: dict[str, Any]) -> None:
+            if message["header"]["msg_type"] == "stream":
+                reply_output.append(message["content"]["text"])
+
+        client.execute_interactive(KERNEL_CODE % root, timeout=120, output_hook=keep)
+        text = "".join(reply_output)
+        line = next(line for line in text.splitlines() if line.startswith("ROW"))
+        return json.loads(line[3:])  # type: ignore[no-any-return]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def table(rows: Dict[str, Dict[str, Optional[float]]]) -> str:
+    settings = list(rows)
+    lines = ["| shape | " + " | ".join(settings) + " |", "|---" * (len(settings) + 1) + "|"]
+    for name in SHAPES:
+        cells = []
+        for setting in settings:
+            seconds = rows[setting].get(name)
+            cells.append("no" if seconds is None else "yes, %.3f s" % seconds)
+        lines.append("| %s | %s |" % (name, " | ".join(cells)))
+    return "\n".join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", help="write the rows to this file")
+    parser.add_argument("--no-jupyter", action="store_true", help="leave the kernel out")
+    args = parser.parse_args(argv)
+    rows = {setting: measure_here(setting) for setting in ("untimed", "timed", "threads")}
+    if not args.no_jupyter:
+        rows["jupyter"] = measure_jupyter()
+    print("Python %s, %s" % (sys.version.split()[0], minipool.debug._detector.summary()))
+    print(table(rows))
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"python": sys.version.split()[0], "rows": rows}, out, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
