@@ -116,6 +116,13 @@ __all__ = ["DeadlockError", "DebugHooks", "debug_by_default", "install", "set_de
 # exits) is found within this time.
 RECHECK_INTERVAL = 0.25
 
+# A deadlock found by walking the heap is reported once CONFIRMATIONS walks
+# in a row, CONFIRM_DELAY seconds apart, find the same waits stuck: a running
+# thread in mid-step (a reference only on its evaluation stack) moves on
+# within a few switch intervals (sys.getswitchinterval(), 5 ms by default).
+CONFIRMATIONS = 3
+CONFIRM_DELAY = max(0.01, 3 * sys.getswitchinterval())
+
 
 class DeadlockError(RuntimeError):
     """A blocking wait that can never finish (raised only in debug mode).
@@ -260,6 +267,9 @@ class _Detector(seam.BlockingWatcher):
         # The heap walks' budget: the next walk waits until this time
         # (time.monotonic()), so that walks take at most a tenth of a core.
         self._next_walk = 0.0
+        # The waits the last walks found stuck, and how many walks in a row.
+        self._suspects: tuple[_Wait, ...] = ()
+        self._confirmations = 0
         # How many times the checker has looked; _looked is notified after each.
         # With the counts after it, what debug mode has done so far (the
         # test suite reports them when it runs with MINIPOOL_DEBUG=1).
@@ -487,7 +497,21 @@ class _Detector(seam.BlockingWatcher):
             self.walk_seconds += took
             self._next_walk = time.monotonic() + 9 * took
             if not stuck:
+                self._suspects = ()
                 return [], False
+            # Confirm: the same waits, stuck again at walks CONFIRM_DELAY
+            # apart.  A running thread may hold the only other reference on
+            # its evaluation stack for a moment (between a call that returned
+            # the future and the variable it goes into), where no walk sees
+            # it; by the next walk it has moved on.
+            suspects = tuple(sorted((waits[t] for t in stuck), key=id))
+            if suspects != self._suspects:
+                self._suspects, self._confirmations = suspects, 0
+            self._confirmations += 1
+            if self._confirmations < CONFIRMATIONS:
+                self._next_walk = max(self._next_walk, time.monotonic() + CONFIRM_DELAY)
+                return [], True
+            self._suspects = ()
         # Raise first in the workers among them: the error fails their calls,
         # and everyone waiting for those calls then wakes with it, as with
         # any failed call.  A thread still stuck after that (one that waited
