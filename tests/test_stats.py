@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 import time
 from typing import Any
@@ -233,3 +234,19 @@ def test_a_pool_made_without_stats_counts_nothing_and_says_so() -> None:
         assert pool._hooks is None  # a plain pool: no extra attached
         with pytest.raises(RuntimeError, match=r"needs a pool made with .*stats=True"):
             pool.stats()
+
+
+def test_in_a_notebook_a_snapshot_shows_as_a_table_of_its_numbers() -> None:
+    with ThreadPoolExecutor(max_workers=2, stats=True) as pool:
+        futures = [pool.submit(divmod, 7, n) for n in range(4)]  # divmod(7, 0) raises
+        minipool.wait(futures)
+        stats = pool.stats()
+    shown = stats._repr_html_()
+    assert shown.startswith("<table><caption>minipool pool stats</caption>")
+    cells = dict(re.findall(r"<th[^>]*>(.*?)</th><td[^>]*>(.*?)</td>", shown))
+    assert list(cells) == ["calls", "workers", "busy", "queue wait", "run time"]
+    assert cells["calls"] == (
+        "submitted 4 · queued 0 · running 0 · completed 3 · failed 1 · cancelled 0"
+    )
+    assert re.fullmatch(r"alive 2 · idle [0-2] · largest 2 · max 2", cells["workers"])
+    assert cells["run time"].startswith("4 calls · mean ")

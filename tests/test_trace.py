@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import json
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -162,3 +165,47 @@ def test_calls_ended_at_once_by_many_workers_get_one_number_each() -> None:
             future.result()
     numbers = [task.task for task in recording.tasks]
     assert sorted(numbers) == list(range(calls))
+
+
+# -- in a notebook --------------------------------------------------------
+
+
+def recording_of_a_known_workload() -> trace.Recording:
+    """Five calls on one worker: three return, one raises, one is cancelled while queued."""
+    gate = threading.Event()
+    with trace.record() as recording, ThreadPoolExecutor(
+        max_workers=1, thread_name_prefix="solo"
+    ) as pool:
+        first = pool.submit(gate.wait, 10)
+        rest = [pool.submit(abs, -1), pool.submit(abs, -2), pool.submit(divmod, 1, 0)]
+        doomed = pool.submit(abs, -3)
+        assert doomed.cancel()
+        gate.set()
+        minipool.wait([first, *rest])
+    return recording
+
+
+def test_the_text_table_counts_each_workers_calls_by_outcome() -> None:
+    lines = recording_of_a_known_workload().table().splitlines()
+    assert lines[0].split() == ["worker", "calls", "returned", "raised", "cancelled", "busy", "ms"]
+    name, calls, returned, raised, cancelled, _busy = lines[1].split()
+    assert (name, calls, returned, raised, cancelled) == ("solo_0", "5", "3", "1", "1")
+    assert lines[-1].startswith("busy ") and lines[-1].endswith("% of the time")
+
+
+def test_in_a_notebook_a_recording_shows_as_an_inline_gantt_chart() -> None:
+    pytest.importorskip("matplotlib")
+    shown = recording_of_a_known_workload()._repr_html_()
+    assert shown.startswith('<img src="data:image/png;base64,')
+    encoded = shown.split("base64,", 1)[1].split('"', 1)[0]
+    assert base64.b64decode(encoded).startswith(b"\x89PNG\r\n\x1a\n")
+    assert 'alt="Gantt chart: 5 calls on 1 workers"' in shown
+
+
+def test_without_matplotlib_a_recording_shows_as_its_text_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recording = recording_of_a_known_workload()
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
+    shown = recording._repr_html_()
+    assert shown == "<pre>%s</pre>" % html.escape(recording.table())

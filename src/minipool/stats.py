@@ -30,6 +30,7 @@ What the numbers cover, against two well-known pools:
 from __future__ import annotations
 
 import dataclasses
+import html
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Sequence
@@ -120,6 +121,34 @@ class PoolStats:
     ran_in_caller: int = 0
     """Calls a bounded pool ran in the submitting thread, the pool being full
     (``on_full="caller_runs"``; not counted in ``submitted``)."""
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the snapshot as a table (a cell's last line shows it)."""
+        rows = [
+            ("calls", "submitted %d · queued %d · running %d · completed %d · failed %d · "
+             "cancelled %d" % (self.submitted, self.queued, self.running, self.completed,
+                               self.failed, self.cancelled)),
+            ("workers", "alive %d · idle %d · largest %d · max %d" % (
+                self.workers_alive, self.workers_idle, self.largest_pool_size, self.max_workers)),
+            ("busy", "%.3f s over all workers" % self.busy_time),
+            ("queue wait", _summary(self.queue_wait)),
+            ("run time", _summary(self.run_time)),
+        ]  # fmt: skip
+        if self.rejected or self.ran_in_caller:
+            rows.append(("bounded", "rejected %d · ran in caller %d"
+                         % (self.rejected, self.ran_in_caller)))  # fmt: skip
+        body = "".join(
+            "<tr><th style='text-align:left'>%s</th><td style='text-align:left'>%s</td></tr>"
+            % (html.escape(name), html.escape(value))
+            for name, value in rows
+        )
+        return "<table><caption>minipool pool stats</caption>%s</table>" % body
+
+
+def _summary(durations: DurationSummary) -> str:
+    return "%d calls · mean %.3f ms · max %.3f ms" % (
+        durations.count, durations.mean * 1e3, durations.max * 1e3
+    )
 
 
 class StatsHooks(PoolHooks):

@@ -11,7 +11,9 @@ An opt-in tracer for every :class:`~minipool.ThreadPoolExecutor`::
 A :class:`Recording` exports Chrome / Perfetto trace-event JSON
 (:meth:`Recording.write_trace_events`: open it at https://ui.perfetto.dev or
 chrome://tracing) and, with matplotlib installed (the ``bench`` extra), draws
-a Gantt chart with one row per worker (:meth:`Recording.write_gantt`).
+a Gantt chart with one row per worker (:meth:`Recording.write_gantt`).  As a
+notebook cell's last line, a recording shows as that chart, inline (a text
+table, :meth:`Recording.table`, without matplotlib).
 
 How it attaches: while a recording is on, the timeline's hooks hear every
 pool's calls (:func:`minipool.combine.add_everywhere`): each call queued gets
@@ -24,8 +26,11 @@ skipped, cancelled) gets it.  With no recording on, the timeline costs
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import dataclasses
+import html
+import io
 import json
 import os
 import threading
@@ -151,6 +156,35 @@ class Recording:
         path.write_text(json.dumps(self.to_trace_events()), encoding="utf-8")
         return path
 
+    def table(self) -> str:
+        """A text table: per worker, its calls by outcome and its busy time."""
+        workers = self.workers()
+        width = max([len("worker"), *(len(w) for w in workers)])
+        lines = ["%-*s  calls  returned  raised  cancelled  busy ms" % (width, "worker")]
+        for worker in workers:
+            mine = [t for t in self.tasks if t.worker == worker]
+            count = {o: sum(1 for t in mine if t.outcome == o) for o in _COLOURS}
+            busy = sum(t.ended - t.started for t in mine) * 1e3
+            lines.append(
+                "%-*s  %5d  %8d  %6d  %9d  %7.1f"
+                % (width, worker, len(mine), count["returned"], count["raised"],
+                   count["cancelled"], busy)
+            )  # fmt: skip
+        lines.append("busy %.0f%% of the time" % (100 * self.busy_fraction()))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the Gantt chart, inline (with matplotlib), else the text table."""
+        try:
+            image = self._draw_gantt(io.BytesIO(), "minipool: calls per worker", None)
+        except ImportError:
+            return "<pre>%s</pre>" % html.escape(self.table())
+        encoded = base64.b64encode(image.getvalue()).decode("ascii")
+        return '<img src="data:image/png;base64,%s" alt="%s"/>' % (
+            encoded,
+            html.escape("Gantt chart: %d calls on %d workers" % (len(self.tasks), len(self.workers()))),
+        )
+
     def write_gantt(
         self,
         path: str | os.PathLike[str],
@@ -163,16 +197,20 @@ class Recording:
         seconds after the recording started: say, when a plain loop would
         have been done.
         """
+        path = Path(path)
+        self._draw_gantt(path, title, mark)
+        return path
+
+    def _draw_gantt(self, target: Any, title: str, mark: tuple[str, float] | None) -> Any:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
         workers = self.workers()
-        colours = {"returned": "tab:blue", "raised": "tab:red", "cancelled": "tab:grey"}
         figure, axes = plt.subplots(figsize=(10, 1.2 + 0.5 * len(workers)))
         for row, worker in enumerate(workers):
-            for outcome, colour in colours.items():
+            for outcome, colour in _COLOURS.items():
                 bars = [
                     ((t.started - self.started) * 1e3, max((t.ended - t.started) * 1e3, 1e-3))
                     for t in self.tasks
@@ -195,10 +233,12 @@ class Recording:
         if unique:
             axes.legend(unique.values(), unique.keys(), loc="lower right", framealpha=0.9)
         figure.tight_layout()
-        path = Path(path)
-        figure.savefig(path, dpi=100)
+        figure.savefig(target, dpi=100, format="png")
         plt.close(figure)
-        return path
+        return target
+
+
+_COLOURS = {"returned": "tab:blue", "raised": "tab:red", "cancelled": "tab:grey"}
 
 
 # The recordings on now.  _recordings_lock guards the list, and the
