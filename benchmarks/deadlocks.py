@@ -151,7 +151,7 @@ class UnrelatedThreads:
     """A heartbeat that wakes every millisecond, and a server blocked on an event
     that holds the pools: threads a real program has, which touch no future."""
 
-    def __init__(self, made: Made) -> None:
+    def __init__(self, pools: List[minipool.ThreadPoolExecutor]) -> None:
         self._stop = threading.Event()
         self.beats = 0
 
@@ -159,13 +159,13 @@ class UnrelatedThreads:
             while not self._stop.wait(0.001):
                 self.beats += 1
 
-        def serve(made: Made) -> None:
+        def serve(pools: List[minipool.ThreadPoolExecutor]) -> None:
             self._stop.wait()  # a server's accept(), say
-            assert made.pools is not None
+            assert pools is not None
 
         self._threads = [
             threading.Thread(target=heartbeat, name="heartbeat"),
-            threading.Thread(target=serve, args=(made,), name="server"),
+            threading.Thread(target=serve, args=(pools,), name="server"),
         ]
         for thread in self._threads:
             thread.start()
@@ -176,6 +176,23 @@ class UnrelatedThreads:
             thread.join()
 
 
+class _Cell:
+    """The cell being run: what it made and the wait it does.
+
+    Kept in this module's globals, as a program keeps its futures (the
+    seed's ``a`` and ``b`` are globals): the main thread's own variables
+    hold none of them.  A thread that holds a running call's future as a
+    variable of its own might still call ``set_result()`` on it, so debug
+    mode does not report a cycle such a thread could end (see the limits).
+    """
+
+    made = Made()
+    wait: Optional[Wait] = None
+
+
+_cell = _Cell()
+
+
 def run_cell(shape: Callable[[Made], Wait], setting: str) -> Optional[float]:
     """Build *shape* and wait in this thread as *setting* says; the seconds to the
     DeadlockError, or None if none came.
@@ -183,22 +200,22 @@ def run_cell(shape: Callable[[Made], Wait], setting: str) -> Optional[float]:
     A watchdog thread ends a wait still blocked after LIMIT (a "no") by
     cancelling and failing everything the shape made.
     """
-    made = Made()
-    others = UnrelatedThreads(made) if setting == "threads" else None
+    _cell.made = Made()
+    others = UnrelatedThreads(_cell.made.pools) if setting == "threads" else None
     settled = threading.Event()
 
     def watchdog() -> None:
         if not settled.wait(LIMIT):
-            made.end_everything()
+            _cell.made.end_everything()
 
     guard = threading.Thread(target=watchdog, name="watchdog")
     guard.start()
     seconds: Optional[float] = None
     try:
-        wait = shape(made)
+        _cell.wait = shape(_cell.made)
         start = time.perf_counter()
         try:
-            wait(60.0 if setting == "timed" else None)
+            _cell.wait(60.0 if setting == "timed" else None)
         except minipool.DeadlockError:
             seconds = time.perf_counter() - start
         except BaseException:
@@ -206,10 +223,11 @@ def run_cell(shape: Callable[[Made], Wait], setting: str) -> Optional[float]:
     finally:
         settled.set()
         guard.join()
-        for pool in made.pools:
+        for pool in _cell.made.pools:
             pool.shutdown(wait=False, cancel_futures=True)
         if others is not None:
             others.stop()
+        _cell.made, _cell.wait = Made(), None
     return seconds
 
 

@@ -337,8 +337,21 @@ class _Detector(seam.BlockingWatcher):
 
     # -- the waits (minipool.future and minipool.waiting, through the seam; shutdown) --
 
-    def wait_for_future(self, future: Future[Any], condition: threading.Condition) -> None:
+    def wait_for_future(
+        self, future: Future[Any], condition: threading.Condition, timeout: float | None
+    ) -> None:
         """Block in result()/exception() until *future* is done; called with its lock held."""
+        if timeout is not None:
+            # Not watched: it ends.  But the checker wakes the waits it marks
+            # through this same condition, so wait out the time left.
+            start = time.monotonic()
+            condition.wait(timeout)  # first as the stdlib does: the same errors for odd values
+            while future._state not in DONE_STATES:
+                left = timeout - (time.monotonic() - start)
+                if left <= 0:
+                    return
+                condition.wait(left)
+            return
         if not self.active():
             condition.wait()
             return
@@ -495,8 +508,11 @@ class _Detector(seam.BlockingWatcher):
             took = time.monotonic() - now
             self.walks += 1
             self.walk_seconds += took
-            self._next_walk = time.monotonic() + 9 * took
             if not stuck:
+                # Suspicious, but not stuck: such a wait may last (a thread
+                # will complete it later), so walk again only once 9 times this
+                # walk's time has passed: walks take at most a tenth of a core.
+                self._next_walk = time.monotonic() + 9 * took
                 self._suspects = ()
                 return [], False
             # Confirm: the same waits, stuck again at walks CONFIRM_DELAY
@@ -509,7 +525,7 @@ class _Detector(seam.BlockingWatcher):
                 self._suspects, self._confirmations = suspects, 0
             self._confirmations += 1
             if self._confirmations < CONFIRMATIONS:
-                self._next_walk = max(self._next_walk, time.monotonic() + CONFIRM_DELAY)
+                self._next_walk = time.monotonic() + CONFIRM_DELAY
                 return [], True
             self._suspects = ()
         # Raise first in the workers among them: the error fails their calls,
@@ -523,6 +539,7 @@ class _Detector(seam.BlockingWatcher):
     def _heap_walk(self, search: _Search, stuck: set[threading.Thread]) -> reach.Walk | None:
         """A reachability walk for this set of stuck threads (None: every object is reachable)."""
         stacks = reach.Stacks()
+        stacks.skipped_code = _WAIT_CODE
         for thread in stuck:
             stacks.add_stuck(search.waits[thread].frame)
         others = [t for t in threading.enumerate() if t not in stuck and t is not self._checker]
@@ -542,6 +559,18 @@ class _Detector(seam.BlockingWatcher):
         )
 
 
+def _wait_code() -> set[types.CodeType]:
+    """The code of minipool's waits, whose variables hold only what their caller passed."""
+    from minipool import waiting
+
+    functions: list[Any] = [
+        Future.result, Future.exception, Future._wait_until_finished,
+        waiting.wait, waiting.as_completed,
+        _Detector.wait_for_future, _Detector.wait_for_event, _Detector.wait_for_thread,
+    ]  # fmt: skip
+    return {function.__code__ for function in functions}
+
+
 def _can_read_running_frames() -> bool:
     """Is it safe to read a running thread's local variables?  With the GIL, yes."""
     is_gil_enabled: Callable[[], bool] | None = getattr(sys, "_is_gil_enabled", None)
@@ -550,6 +579,10 @@ def _can_read_running_frames() -> bool:
 
 # result() and exception() end in any of the DONE_STATES; wait() and
 # as_completed() count only the FINAL_STATES as done (see minipool.future).
+
+# How a future may still end when no worker will end it (see _Search.ended_by).
+DIRECT = "direct"
+HELD = "held"
 
 
 class _Search:
@@ -570,7 +603,7 @@ class _Search:
         # False until the heap is walked: every future only a direct call can
         # end counts as unreachable.  Then a walk, or None: all reachable.
         self.walk: reach.Walk | None | bool = False
-        self._reachable: dict[int, bool] = {}  # id(future) -> the walk's answer
+        self._reachable: dict[tuple[int, str], bool] = {}  # (id(future), how) -> the answer
 
     def stuck_threads(self) -> set[threading.Thread]:
         """The waiting threads that can never progress: shrink the set to a fixed point."""
@@ -604,23 +637,26 @@ class _Search:
         targets = self.targets[wait.thread]
         if wait.need == "all":
             return all(self.target_may_finish(wait, t) for t in targets)
-        # "any": one walk for all the futures only a direct call can end.
-        direct_only = []
+        # "any": one walk for all the futures a direct call could end.
+        reach_these: dict[str, list[Any]] = {DIRECT: [], HELD: []}
         for target in targets:
             verdict = self.ended_by(wait, target)
             if verdict is True:
                 return True
-            if verdict is None:
-                direct_only.append(target)
-        return self.reachable(direct_only)
+            if verdict is not False:
+                reach_these[verdict].append(target)
+        return any(self.reachable(futures, verdict) for verdict, futures in reach_these.items())
 
     def target_may_finish(self, wait: _Wait, target: Any) -> bool:
         verdict = self.ended_by(wait, target)
-        return verdict if verdict is not None else self.reachable([target])
+        if isinstance(verdict, bool):
+            return verdict
+        return self.reachable([target], verdict)
 
-    def ended_by(self, wait: _Wait, target: Any) -> bool | None:
-        """Can *target* still end (for *wait*)?  None: only by a direct call (set_result(),
-        cancel()) from a thread that can reach it."""
+    def ended_by(self, wait: _Wait, target: Any) -> bool | str:
+        """Can *target* still end (for *wait*)?  DIRECT: only by a direct call
+        (set_result(), cancel()) from a thread that can reach it; HELD: only by
+        set_result() from a running thread that holds it itself."""
         if isinstance(target, threading.Thread):  # a join
             return not target.is_alive() or self.progresses(target)
         state = target._state
@@ -628,16 +664,18 @@ class _Search:
             return True
         runner = self.detector._runner.get(target)
         if runner is not None:
-            # Only its worker ends a running call (a set_result() from another
-            # thread, on a call a pool runs, is not counted: see the limits).
-            return self.progresses(runner)
+            # Its worker ends a running call.  Ending it from outside
+            # (set_result() on a call a pool runs: "for executors and unit
+            # tests") is counted only from a thread that holds it itself.
+            return True if self.progresses(runner) else HELD
         record = self.detector._queued_in.get(target)
         if record is not None and self.pool_may_run(record):
             return True
-        return None  # a bare future, or a call queued behind stuck workers
+        return DIRECT  # a bare future, or a call queued behind stuck workers
 
-    def reachable(self, futures: list[Future[Any]]) -> bool:
-        """Could a thread outside the stuck set reach any of *futures*?"""
+    def reachable(self, futures: list[Future[Any]], how: str) -> bool:
+        """Could a thread outside the stuck set reach any of *futures* (*how*: DIRECT
+        through anything, HELD through a running thread's own variables)?"""
         if not futures:
             return False
         self.asked_the_heap = True
@@ -645,11 +683,11 @@ class _Search:
             return False
         if self.walk is None or self.walk is True:
             return True  # (the walk could not be made: assume a thread reaches it)
-        key = id(futures[0]) if len(futures) == 1 else -1
-        if key in self._reachable:
+        key = (id(futures[0]), how) if len(futures) == 1 else None
+        if key is not None and key in self._reachable:
             return self._reachable[key]
-        answer = self.walk.reaches(futures)
-        if key != -1:
+        answer = self.walk.reaches(futures, through_globals=how == DIRECT)
+        if key is not None:
             self._reachable[key] = answer
         return answer
 
@@ -732,6 +770,7 @@ def _describe(future: Future[Any]) -> str:
 
 
 _detector = _Detector()
+_WAIT_CODE = _wait_code()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_detector.forget_after_fork)
 

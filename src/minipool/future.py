@@ -170,17 +170,12 @@ class Future(Generic[T]):
             watcher = seam.blocking_watcher
             if watcher is None:  # once: notified only when done, no spurious wake-ups
                 condition.wait(timeout)
-            elif timeout is None:
-                watcher.wait_for_future(self, condition)  # debug mode
-            else:  # debug mode wakes its own waits through this condition too
-                condition.wait_for(self._is_done_now, timeout)
+            else:
+                watcher.wait_for_future(self, condition, timeout)  # debug mode
         if self._state in CANCELLED_STATES:
             raise self._CancelledError()
         if self._state != FINISHED:
             raise self._TimeoutError()
-
-    def _is_done_now(self) -> bool:  # with the lock held
-        return self._state in DONE_STATES
 
     def add_done_callback(self, fn: Callable[[Future[T]], object]) -> None:
         """Call ``fn(future)`` once done, in the thread that completes it (now, if done);

@@ -79,11 +79,15 @@ class PoolHooks:
 
 
 class BlockingWatcher:
-    """Hears a thread about to block on futures with no timeout; it waits itself (or raises)."""
+    """Hears a thread about to block on futures (``wait_for_event``: with no timeout);
+    it waits itself (or raises)."""
 
-    def wait_for_future(self, future: Future[Any], condition: threading.Condition) -> None:
-        """``result()``/``exception()``: wait on *condition* (held) until *future* is done."""
-        condition.wait()
+    def wait_for_future(
+        self, future: Future[Any], condition: threading.Condition, timeout: float | None
+    ) -> None:
+        """``result()``/``exception()``: wait on *condition* (held) until *future* is
+        done, or *timeout* seconds pass."""
+        condition.wait(timeout)
 
     def wait_for_event(self, event: threading.Event, futures: Iterable[Any], need: str) -> None:
         """``wait()``/``as_completed()``: wait for *event*, set once *need* (``"any"``

@@ -79,6 +79,9 @@ class Stacks:
 
     def __init__(self) -> None:
         self._frames: list[types.FrameType] = []  # alive for the look
+        # The code of functions whose variables are not counted as holding
+        # anything for a running thread (minipool's waits: see _add).
+        self.skipped_code: set[types.CodeType] = set()
         self.stuck_frames: set[int] = set()
         self.stuck_held: set[int] = set()  # objects in a stuck thread's local variables
         self.running_frames: set[int] = set()
@@ -106,19 +109,26 @@ class Stacks:
 
     def add_stuck(self, top: types.FrameType | None) -> None:
         """The frames from *top* down belong to a thread that will not run again."""
-        self._add(top, self.stuck_frames, self.stuck_held)
+        self._add(top, self.stuck_frames, self.stuck_held, skip=False)
 
     def add_running(self, top: types.FrameType | None) -> None:
         """The frames from *top* down belong to a thread that may still run."""
         try:
-            self._add(top, self.running_frames, self.running_held)
+            self._add(top, self.running_frames, self.running_held, skip=True)
         except Exception:  # a frame being torn down, say: assume it holds anything
             self.blind = True
 
-    def _add(self, top: types.FrameType | None, frames: set[int], held: set[int]) -> None:
+    def _add(
+        self, top: types.FrameType | None, frames: set[int], held: set[int], *, skip: bool
+    ) -> None:
         for frame in _frames(top):
             self._frames.append(frame)
             frames.add(id(frame))
+            if skip and (frame.f_code in self.skipped_code or frame.f_locals is frame.f_globals):
+                # A wait of minipool's holds only what its caller passed in
+                # (the caller's frame shows it, if it keeps it); module-level
+                # code's variables are the module's globals (a rule of their own).
+                continue
             variables = frame.f_locals
             # 3.9-3.12: a dict the frame keeps (it refers to the variables, and
             # the walk may meet it); 3.13+: a proxy made afresh (never met).
@@ -162,13 +172,15 @@ class Walk:
         self.objects_visited = 0
         self.heap_passes = 0
 
-    def reaches(self, targets: list[Any]) -> bool:
+    def reaches(self, targets: list[Any], *, through_globals: bool = True) -> bool:
         """Could a thread that still runs reach any of *targets*?
 
         *targets* must be the caller's own list: the walk meets it as a
-        holder of each target, and passes over it.
+        holder of each target, and passes over it.  *through_globals*: False
+        to count only paths from a running thread's local variables.
         """
         stacks = self._stacks
+        globals_are_roots = through_globals and self._globals_are_roots
         if stacks.blind:
             return True
         # The asking thread's own frames (and generators running in them), and
@@ -209,7 +221,7 @@ class Walk:
                     if unexplained:
                         _explain(holder, unexplained)
                     continue
-                verdict = self._verdict(holder)
+                verdict = self._verdict(holder, globals_are_roots)
                 if verdict is None:
                     return True  # a root
                 if unexplained:
@@ -227,12 +239,12 @@ class Walk:
             frontier = own(tuple(following))
         return False
 
-    def _verdict(self, holder: Any) -> bool | None:
+    def _verdict(self, holder: Any, globals_are_roots: bool) -> bool | None:
         """True: a cut; None: a root; False: walk on from it."""
         stacks = self._stacks
         if id(holder) in self._modules:
             # Any running thread may import a module: a root, unless none runs.
-            return None if self._globals_are_roots else True
+            return None if globals_are_roots else True
         if _runs_in(holder, stacks.stuck_frames):
             return True
         if _runs_in(holder, stacks.running_frames):
