@@ -90,8 +90,13 @@ def tests(session: nox.Session) -> None:
     # on one version is enough, and it is a large install.
     # The clients extra (tqdm, dask, dask.distributed) on every version:
     # tests/test_clients.py runs each real client against minipool.
-    session.install(".[test,clients,bench]" if session.python == PYTHONS[-1] else ".[test,clients]")
-    session.run("python", "-m", "pytest", *PARALLEL, *session.posargs)
+    # The notebook extra (nbclient, ipykernel) on the same one version:
+    # tests/test_notebooks.py runs the seed's notebooks and debug mode in a
+    # real kernel there, and must not skip (MINIPOOL_REQUIRE_NOTEBOOKS).
+    newest = session.python == PYTHONS[-1]
+    session.install(".[test,clients,bench,notebook]" if newest else ".[test,clients]")
+    env = {"MINIPOOL_REQUIRE_NOTEBOOKS": "1"} if newest else {}
+    session.run("python", "-m", "pytest", *PARALLEL, *session.posargs, env=env)
     if not session.posargs:
         session.run("python", "-m", "pytest", *DROPIN_EQUIVALENCE)
 

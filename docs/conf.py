@@ -16,6 +16,7 @@ import json
 import sys
 import zlib
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).parent.parent))  # for benchmarks.table
@@ -96,7 +97,12 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
+    "myst_nb",
 ]
+# The seed's notebooks are shown with the outputs they store (written by
+# docs/notebooks/build.py, checked by tests/test_notebooks.py): the build
+# runs no kernel.
+nb_execution_mode = "off"
 intersphinx_mapping = {"python": ("https://docs.python.org/3", _python_inventory())}
 
 html_theme = "furo"
@@ -151,4 +157,17 @@ nitpick_ignore_regex = [
     ("py:class", r"(minipool\.[a-z_.]+\.)?(T|U|P|P\.args|P\.kwargs)"),
     ("py:class", r"(minipool\.[a-z_.]+\.)?_[A-Za-z]+"),
 ]
-exclude_patterns = ["_build", "_generated", "intersphinx", "locale"]
+# notebooks/seed.ko.ipynb is not a page of its own: the Korean build reads it
+# as notebooks/seed (see setup() below).
+exclude_patterns = ["_build", "_generated", "intersphinx", "locale", "notebooks/*.ko.ipynb"]
+
+
+def _notebook_in_the_build_language(app: Any, docname: str, source: list[str]) -> None:
+    """The page notebooks/seed is the English notebook, or, in the Korean build,
+    the Korean one (one page, so that the language links pair them)."""
+    if docname == "notebooks/seed" and app.config.language == "ko":
+        source[0] = (DOCS / "notebooks" / "seed.ko.ipynb").read_text(encoding="utf-8")
+
+
+def setup(app: Any) -> None:
+    app.connect("source-read", _notebook_in_the_build_language)

@@ -1,6 +1,6 @@
 """Write the seed's notebooks, in English and Korean, and run them to store their outputs.
 
-    python docs/notebooks/build.py          # needs nbformat, nbclient, ipykernel (the notebook extra)
+    python docs/notebooks/build.py   # needs the notebook extra (nbclient, ipykernel, matplotlib)
 
 The seed notes were a Jupyter notebook, in Korean.  These are its
 experiments in its order, on minipool: synchronous and asynchronous work,
@@ -148,22 +148,27 @@ CELLS: list[tuple[str, object, tuple[str, ...]]] = [
     ("markdown", {
         "en": "## 4. `as_completed` and `map`\n\n"
               "`map` gives results in the order of its input; `as_completed` gives futures "
-              "as they finish. Here each call finishes only after the one before it in the "
-              "finishing order `[2, 0, 1]`.",
+              "as they finish. Here the calls finish in the order `[2, 0, 1]`: `f2` at once, "
+              "`f0` when we say go, `f1` after `f0`.",
         "ko": "## 4. `as_completed` 와 `map`\n\n"
               "`map` 은 입력한 순서대로 결과를 돌려주고, `as_completed` 는 끝나는 순서대로 "
-              "future 를 돌려줍니다. 아래에서 각 호출은 끝나는 순서 `[2, 0, 1]` 에서 자기 "
-              "앞의 호출이 끝난 뒤에야 끝납니다.",
+              "future 를 돌려줍니다. 아래에서 호출들은 `[2, 0, 1]` 순서로 끝납니다: `f2` 는 "
+              "곧바로, `f0` 은 우리가 신호를 줄 때, `f1` 은 `f0` 다음에.",
     }, ()),
     ("code", "from minipool import as_completed, wait, FIRST_COMPLETED\n\n"
-             "def finish_after(previous, label):\n"
-             "    if previous is not None:\n"
-             "        previous.result()\n"
+             "def finish_when(ready, label):\n"
+             "    ready()  # wait for what must happen first\n"
              "    return label\n\n"
-             "f2 = pool.submit(finish_after, None, 2)\n"
-             "f0 = pool.submit(finish_after, f2, 0)\n"
-             "f1 = pool.submit(finish_after, f0, 1)\n"
-             "print('as_completed:', [f.result() for f in as_completed([f0, f1, f2])])\n"
+             "go = threading.Event()\n"
+             "f2 = pool.submit(finish_when, lambda: None, 2)  # finishes at once\n"
+             "f0 = pool.submit(finish_when, go.wait, 0)       # when we say go\n"
+             "f1 = pool.submit(finish_when, f0.result, 1)     # after f0\n"
+             "wait([f2])\n\n"
+             "finished = as_completed([f0, f1, f2])\n"
+             "order = [next(finished).result()]  # f2, done already\n"
+             "go.set()\n"
+             "order += [f.result() for f in finished]\n"
+             "print('as_completed:', order)\n"
              "print('map:         ', list(pool.map(abs, [0, -1, -2])))", ()),
     ("markdown", {
         "en": "## 5. `wait`\n\n"
@@ -246,7 +251,9 @@ def notebook(language: str) -> object:
 
 
 def path_of(language: str) -> Path:
-    return HERE / ("seed.%s.ipynb" % language)
+    """seed.ipynb (English, the docs' page notebooks/seed) and seed.ko.ipynb (Korean,
+    which the Korean build reads in its place: docs/conf.py)."""
+    return HERE / ("seed.ipynb" if language == "en" else "seed.%s.ipynb" % language)
 
 
 def execute(book: object) -> object:
