@@ -280,6 +280,25 @@ def table(rows: Dict[str, Dict[str, Optional[float]]]) -> str:
     return "\n".join(lines)
 
 
+def rst_table(report: Dict[str, Any]) -> str:
+    """A report written by --json, as a reStructuredText list-table (docs/diagnostics.rst)."""
+    rows = report["rows"]
+    settings = list(rows)
+    lines = [
+        ".. list-table:: Python %s: DeadlockError, and seconds from the wait to it" % report["python"],
+        "   :header-rows: 1",
+        "",
+        "   * - shape",
+    ]
+    lines += ["     - %s" % setting for setting in settings]
+    for name in SHAPES:
+        lines.append("   * - %s" % name)
+        for setting in settings:
+            seconds = rows[setting].get(name)
+            lines.append("     - %s" % ("no" if seconds is None else "yes, %.3f s" % seconds))
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the rows to this file")

@@ -49,6 +49,15 @@ _extension_results = sorted((ROOT / "benchmarks" / "results" / "extensions").glo
 (_generated / "files-table.rst").write_text(
     files_table(_reports) if _reports else "No results committed yet.\n"
 )
+# The deadlock table (docs/diagnostics.rst): python -m benchmarks.deadlocks --json.
+from benchmarks.deadlocks import rst_table as deadlock_table  # noqa: E402
+
+_deadlock_results = sorted((ROOT / "benchmarks" / "results" / "deadlocks").glob("*.json"))
+(_generated / "deadlock-table.rst").write_text(
+    "\n".join(deadlock_table(json.loads(path.read_text())) for path in _deadlock_results)
+    if _deadlock_results
+    else "No results committed yet: run ``python -m benchmarks.deadlocks --json ...``.\n"
+)
 # The chart takes matplotlib a few seconds: drawn again only when a result
 # or the drawing code is newer than it.
 _chart = _generated / "benchmarks.png"

@@ -3,7 +3,7 @@
 The standard library meets a deadlock with a hang, and so does minipool by
 default.  In debug mode, a blocking wait that can never finish raises
 :class:`DeadlockError` in the waiting thread instead, with the chain of
-waits in its message::
+waits in its message, one line per link::
 
     >>> import minipool
     >>> pool = minipool.ThreadPoolExecutor(max_workers=1, debug=True)
@@ -19,79 +19,120 @@ waits in its message::
 
 Turn it on for one pool with ``ThreadPoolExecutor(..., debug=True)``, or for
 every pool made from then on with :func:`~minipool.set_debug` or the environment
-variable ``MINIPOOL_DEBUG=1``.
+variable ``MINIPOOL_DEBUG=1``.  It finds a deadlock whatever else the program
+runs: a script's other threads, a server's, a Jupyter kernel's.
 
-How it works
-============
+The rule
+========
 
-Debug mode watches three things, all under one lock (``_Detector._lock``):
+A set of waiting threads is deadlocked when none of the futures they wait
+for can be ended by a thread outside the set.  A future ends in one of
+three ways, and the detector knows who can take each:
 
-- *where each call is*: a debug pool's hooks (:class:`DebugHooks`, see
-  :mod:`minipool.hooks`) note every call queued (queued in this pool) and
-  every call a worker starts or skips (run by this thread, until the thread
-  comes back to the queue), and which worker threads the pool started;
-- *who waits for what*: every wait with no timeout (``result()``,
-  ``exception()``, ``wait()``, ``as_completed()``, ``map()``'s iterator,
-  reached through the seam's blocking watcher; and a debug pool's
-  ``shutdown(wait=True)``) registers the thread, the futures (or threads) it
-  waits for, and whether it needs *any* of them or *all*;
-- *which threads exist*: :func:`threading.enumerate`.
+- a call a pool runs is ended by its worker;
+- a call queued in a pool is ended by a worker of that pool, once one is
+  free, or by ``cancel()``;
+- a future no pool of debug mode runs (made by hand, or by another
+  executor) is ended by ``set_result()``, ``set_exception()`` or ``cancel()``.
 
-A checker thread (``minipool-deadlock-detector``, a daemon that ends when no
-wait is left) looks at this whenever a wait is registered, and every quarter
-of a second while any is.  It decides which threads can still make progress,
-as a fixed point:
+So a waiting thread is stuck when the futures it needs (any of them, or
+all) are each run by a stuck worker, queued in a pool whose workers are
+all stuck, or ended only by such a direct call, which no thread outside
+the stuck set can make because none can *reach* the future.  This is
+Java's deadlock search (``ThreadMXBean.findDeadlockedThreads``, a cycle of
+blocked threads, whatever the others do) joined to Go's leak search by
+reachability (golang/go#74609: a goroutine is stuck when what it waits on
+is unreachable from every runnable one).
 
-1. Every thread that is not in a registered wait can progress: it is running
-   code the detector cannot see.  So can a worker not started yet.
-2. A thread *may act* if it can progress and is not an idle worker of a debug
-   pool with nothing queued (such a worker only runs what its pool is given).
-   While any thread may act, every future may still finish: that thread
-   might call ``set_result`` or ``cancel`` on it (tests do, to end a deadlock
-   they made on purpose), or submit the work that frees it.
-3. Otherwise a future may still finish if it is done; if the worker running
-   it can progress; or if it is queued in a pool one of whose workers can
-   progress.
-4. A waiting thread can progress if the futures (or threads) it needs may
-   still finish: any of them, or all of them.  Repeat 2-4 until nothing
-   changes.
+How it decides
+==============
 
-The waiting threads left over can never progress: they get
-:class:`DeadlockError`, first those running a pool's call (so the error
-fails the call and reaches everyone waiting for it, as any failure would),
-then, at the next look, any thread still stuck.
+Debug mode keeps three records, all under one lock (``_Detector._lock``):
+where each call of a debug pool is (queued, or run by which worker: the
+pool's hooks, :class:`DebugHooks`, tell it), who waits for what (every
+blocking wait with no timeout registers: ``result()``, ``exception()``,
+``wait()``, ``as_completed()``, ``map()``'s iterator, and a debug pool's
+``shutdown(wait=True)``), and which threads exist.  A checker thread
+(``minipool-deadlock-detector``, a daemon that ends when no wait is left)
+looks whenever a wait registers, and every quarter of a second while any
+does:
 
-Why it has no false positives: the registrations cannot change while the
-checker looks (it holds the lock), and everything else it reads only moves
-forward (a future never becomes un-done; a queued call is only taken by a
-worker, which the checker then counts as able to progress).  A left-over
-thread waits only for futures whose every possible finisher is itself
-left over and blocked, and no thread is left that could act from outside;
-so none of those futures can ever finish.
+1. **The wait-for graph.**  Start with every waiting thread in the stuck
+   set; take out each one whose wait may still end, given that every
+   thread outside the set may progress; repeat until nothing changes.  A
+   future only a direct call can end counts, here, as unreachable.  Nearly
+   every look ends at this step with an empty set, for no more than a few
+   dictionary lookups per wait.
+2. **The heap, on suspicion.**  If threads are left and their waits depend
+   on a direct call, ``minipool.reach`` walks back from each such future
+   to what refers to it (:func:`gc.get_referrers`), to find whether a
+   thread outside the set could get hold of it: through a module's globals
+   (whenever some thread might act), a running thread's local variables,
+   a signal handler, or a holder the walk cannot see (C code).  It does
+   not pass through the stuck threads' frames, the detector's records, or
+   the queue of a pool that will never run its calls.  Then step 1 again,
+   with what the walk found, until the set stops shrinking.
+3. **Confirmation.**  A set the heap walk found is reported only when three
+   walks 10 ms apart find the same waits stuck: a running thread may hold
+   a reference, for a moment, only on its evaluation stack (between a call
+   that returned the future and the variable it goes into), where no walk
+   sees it.
+
+The threads left get :class:`DeadlockError`: first those running a pool's
+call (so the error fails the call, and everyone waiting for it wakes with
+it, as with any failed call; the pool is usable again), then, at the next
+look, any thread still stuck.  A wait with a timeout is never reported (it
+ends); it also wakes with the error when it waits for a call that fails
+with it.
+
+No false positives
+==================
+
+The registrations cannot change while the checker looks (it holds the
+lock), and everything else it reads only moves forward: a future never
+becomes un-done, and a queued call is only taken by a worker, which the
+checker then counts as able to progress.  A stuck thread waits only for
+futures whose every possible finisher is itself stuck, and that no thread
+outside can reach: none of them can ever end.  The suites say so too: the
+differential suite, CPython's ``test_concurrent_futures``, the client
+libraries' tests and a 100,000-call stress of nested waits report no
+deadlock with ``MINIPOOL_DEBUG=1``, nor do the waits of tests that end on
+purpose from another thread (a :class:`threading.Timer` holding a bare
+future, a thread that will cancel a queued call, one that holds a future
+in a module's globals or in a suspended generator).
 
 Limits
 ======
 
-It is sound, not complete: it never raises for a wait that could finish, but
-it misses deadlocks it cannot prove.
+It is sound, not complete: it never raises for a wait that could end, but
+it stays silent where it cannot prove a deadlock.
 
-- It finds a deadlock only once *no* thread is left that could act (rule 2):
-  a deadlock among some workers while another thread of the program still
-  runs (a server loop, a thread blocked on a socket) is not reported,
-  because that thread could, in principle, complete one of the futures.
-  Telling whether it really holds a reference to them would take a walk of
-  the whole heap.
-- A thread blocked on anything else (an :class:`threading.Event`, a lock, a
-  socket, ``time.sleep``) counts as able to act, for the same reason.
-- A wait with a timeout is never a deadlock: it ends.  A thread in one
-  counts as able to act.
-- Workers of pools not in debug mode are threads the detector cannot see
-  into: they count as able to act.
-- ``FIRST_EXCEPTION`` waits count as "any": they are reported only when none
-  of their futures can finish.
-- Debug mode costs time on every call of a debug pool (the notes its hooks
-  take) and, once it has been used, on every blocking wait; a pool not in
-  debug mode pays nothing (see the benchmarks).
+- A future in a module's globals is in reach of any running thread (it may
+  import the module): a deadlock on it is reported only once no thread is
+  left that could act.  A notebook's variables are globals: keep a future a
+  deadlock may hold in a function's variables, as the seed does.
+- Ending a running call from outside, with ``set_result()`` ("for executors
+  and unit tests"), is counted only from a thread that holds the future in a
+  variable of its own: the differential suite ends the deadlocks it makes
+  that way.  A cycle of calls whose futures a running thread holds so is
+  not reported.
+- ``shutdown(cancel_futures=True)`` from another thread is not counted as
+  a way out: a program whose watchdog ends a deadlock that way gets
+  :class:`DeadlockError` first.
+- A reference the heap walk cannot see keeps it silent: on the evaluation
+  stack of a thread blocked in C code (a future passed as an argument), or
+  held only by C code (taken as a holder that may act).
+- On a free-threaded build with the GIL off, reading a running thread's
+  variables can crash the interpreter (CPython gh-128421): there, a future
+  only a direct call ends counts as reachable while any thread outside the
+  set might act.  Cycles among workers are still found.
+- Workers of pools not in debug mode are threads it cannot see into: their
+  calls count as futures only a direct call ends.
+- ``FIRST_EXCEPTION`` waits count as "any".
+- It costs time on every call of a debug pool (the notes its hooks take),
+  on every blocking wait once it has been used, and a heap walk (about
+  5 ms for 100,000 objects) per look that finds suspicion; such walks take
+  at most a tenth of a core.  A pool not in debug mode pays nothing.
 """
 
 from __future__ import annotations
