@@ -27,7 +27,7 @@ import json
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Optional
 
 import minipool
 
@@ -42,8 +42,8 @@ class Made:
     debug mode does not (a "no" must not hang the table)."""
 
     def __init__(self) -> None:
-        self.pools: List[minipool.ThreadPoolExecutor] = []
-        self.futures: List[minipool.Future[Any]] = []
+        self.pools: list[minipool.ThreadPoolExecutor] = []
+        self.futures: list[minipool.Future[Any]] = []
 
     def end_everything(self) -> None:
         """Cancel what is queued, fail what runs: every wait ends."""
@@ -119,7 +119,7 @@ def nested_map(pools: Pools) -> Wait:
         both_running.wait()
         return sum(pool.map(abs, range(n)))
 
-    def wait(timeout: Optional[float]) -> Any:
+    def wait(timeout: float | None) -> Any:
         return list(pool.map(outer, [3, 4], timeout=timeout))
 
     return wait
@@ -137,7 +137,7 @@ def wait_in_full_pool(pools: Pools) -> Wait:
     return pools.futures[0].result
 
 
-SHAPES: Dict[str, Callable[[Pools], Wait]] = {
+SHAPES: dict[str, Callable[[Pools], Wait]] = {
     "seed: a and b wait for each other": seed_pair,
     "seed: a one-worker pool's task submits and waits": seed_nested,
     "three-task cycle": three_cycle,
@@ -151,7 +151,7 @@ class UnrelatedThreads:
     """A heartbeat that wakes every millisecond, and a server blocked on an event
     that holds the pools: threads a real program has, which touch no future."""
 
-    def __init__(self, pools: List[minipool.ThreadPoolExecutor]) -> None:
+    def __init__(self, pools: list[minipool.ThreadPoolExecutor]) -> None:
         self._stop = threading.Event()
         self.beats = 0
 
@@ -159,7 +159,7 @@ class UnrelatedThreads:
             while not self._stop.wait(0.001):
                 self.beats += 1
 
-        def serve(pools: List[minipool.ThreadPoolExecutor]) -> None:
+        def serve(pools: list[minipool.ThreadPoolExecutor]) -> None:
             self._stop.wait()  # a server's accept(), say
             assert pools is not None
 
@@ -187,13 +187,13 @@ class _Cell:
     """
 
     made = Made()
-    wait: Optional[Wait] = None
+    wait: Wait | None = None
 
 
 _cell = _Cell()
 
 
-def run_cell(shape: Callable[[Made], Wait], setting: str) -> Optional[float]:
+def run_cell(shape: Callable[[Made], Wait], setting: str) -> float | None:
     """Build *shape* and wait in this thread as *setting* says; the seconds to the
     DeadlockError, or None if none came.
 
@@ -210,7 +210,7 @@ def run_cell(shape: Callable[[Made], Wait], setting: str) -> Optional[float]:
 
     guard = threading.Thread(target=watchdog, name="watchdog")
     guard.start()
-    seconds: Optional[float] = None
+    seconds: float | None = None
     try:
         _cell.wait = shape(_cell.made)
         start = time.perf_counter()
@@ -231,7 +231,7 @@ def run_cell(shape: Callable[[Made], Wait], setting: str) -> Optional[float]:
     return seconds
 
 
-def measure_here(setting: str) -> Dict[str, Optional[float]]:
+def measure_here(setting: str) -> dict[str, float | None]:
     """Every shape in *setting* (untimed, timed or threads), in this thread."""
     return {name: run_cell(shape, setting) for name, shape in SHAPES.items()}
 
@@ -244,11 +244,11 @@ print("ROW" + json.dumps(deadlocks.measure_here("untimed")))
 """
 
 
-def measure_jupyter() -> Dict[str, Optional[float]]:
+def measure_jupyter() -> dict[str, float | None]:
     """Run measure_in_kernel() in a fresh ipykernel and read its row from the output."""
     import os
 
-    from jupyter_client.manager import start_new_kernel
+    from jupyter_client.manager import start_new_kernel  # type: ignore[import-not-found]
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     manager, client = start_new_kernel(kernel_name="python3")
@@ -268,7 +268,7 @@ def measure_jupyter() -> Dict[str, Optional[float]]:
         manager.shutdown_kernel(now=True)
 
 
-def table(rows: Dict[str, Dict[str, Optional[float]]]) -> str:
+def table(rows: dict[str, dict[str, float | None]]) -> str:
     settings = list(rows)
     lines = ["| shape | " + " | ".join(settings) + " |", "|---" * (len(settings) + 1) + "|"]
     for name in SHAPES:
@@ -280,26 +280,66 @@ def table(rows: Dict[str, Dict[str, Optional[float]]]) -> str:
     return "\n".join(lines)
 
 
-def rst_table(report: Dict[str, Any]) -> str:
-    """A report written by --json, as a reStructuredText list-table (docs/diagnostics.rst)."""
+# The table's words in the docs' other language (docs/diagnostics.rst).
+KOREAN = {
+    "seed: a and b wait for each other": "씨앗: a 와 b 가 서로를 기다림",
+    "seed: a one-worker pool's task submits and waits": (
+        "씨앗: 쓰레드 하나짜리 풀의 작업이 제출하고 기다림"
+    ),
+    "three-task cycle": "작업 세 개의 순환",
+    "cross-pool cycle": "두 풀에 걸친 순환",
+    "nested map in a full pool": "가득 찬 풀 안의 중첩 map",
+    "wait() in a full pool": "가득 찬 풀 안의 wait()",
+    "shape": "모양",
+    "untimed": "시간 제한 없음",
+    "timed": "시간 제한",
+    "threads": "다른 쓰레드들",
+    "jupyter": "Jupyter 커널",
+    "yes": "예",
+    "no": "아니오",
+    "caption": "Python %s: DeadlockError 여부와, 대기 시작부터 그때까지의 초",
+}
+
+
+def html_table(report: dict[str, Any], language: str = "en") -> str:
+    """A report written by --json, as a raw HTML table for the docs (in *language*: en, ko).
+
+    Raw HTML, not reStructuredText: gettext leaves it alone, and each
+    build writes it in its own language (docs/conf.py).
+    """
+    import html
+
+    def word(text: str) -> str:
+        return html.escape(KOREAN.get(text, text) if language == "ko" else text)
+
     rows = report["rows"]
     settings = list(rows)
+    caption = (
+        KOREAN["caption"]
+        if language == "ko"
+        else ("Python %s: DeadlockError, and seconds from the wait to it")
+    )
     lines = [
-        ".. list-table:: Python %s: DeadlockError, and seconds from the wait to it" % report["python"],
-        "   :header-rows: 1",
+        ".. raw:: html",
         "",
-        "   * - shape",
+        '   <table class="docutils align-default"><caption>%s</caption>'
+        % html.escape(caption % report["python"]),
+        "   <thead><tr><th>%s</th>%s</tr></thead><tbody>"
+        % (word("shape"), "".join("<th>%s</th>" % word(s) for s in settings)),
     ]
-    lines += ["     - %s" % setting for setting in settings]
     for name in SHAPES:
-        lines.append("   * - %s" % name)
+        cells = []
         for setting in settings:
             seconds = rows[setting].get(name)
-            lines.append("     - %s" % ("no" if seconds is None else "yes, %.3f s" % seconds))
+            cells.append(word("no") if seconds is None else "%s, %.3f s" % (word("yes"), seconds))
+        lines.append(
+            "   <tr><td>%s</td>%s</tr>" % (word(name), "".join("<td>%s</td>" % c for c in cells))
+        )
+    lines.append("   </tbody></table>")
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the rows to this file")
     parser.add_argument("--no-jupyter", action="store_true", help="leave the kernel out")

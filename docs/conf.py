@@ -49,15 +49,22 @@ _extension_results = sorted((ROOT / "benchmarks" / "results" / "extensions").glo
 (_generated / "files-table.rst").write_text(
     files_table(_reports) if _reports else "No results committed yet.\n"
 )
-# The deadlock table (docs/diagnostics.rst): python -m benchmarks.deadlocks --json.
-from benchmarks.deadlocks import rst_table as deadlock_table  # noqa: E402
-
+# The deadlock table (docs/diagnostics.rst), from python -m benchmarks.deadlocks
+# --json: written at config-inited, in the build's language (see setup()).
 _deadlock_results = sorted((ROOT / "benchmarks" / "results" / "deadlocks").glob("*.json"))
-(_generated / "deadlock-table.rst").write_text(
-    "\n".join(deadlock_table(json.loads(path.read_text())) for path in _deadlock_results)
-    if _deadlock_results
-    else "No results committed yet: run ``python -m benchmarks.deadlocks --json ...``.\n"
-)
+
+
+def _write_deadlock_table(app: Any, config: Any) -> None:
+    from benchmarks.deadlocks import html_table
+
+    reports = [json.loads(path.read_text()) for path in _deadlock_results]
+    (_generated / "deadlock-table.rst").write_text(
+        "\n".join(html_table(report, config.language or "en") for report in reports)
+        if reports
+        else "No results committed yet: run ``python -m benchmarks.deadlocks --json ...``.\n"
+    )
+
+
 # The chart takes matplotlib a few seconds: drawn again only when a result
 # or the drawing code is newer than it.
 _chart = _generated / "benchmarks.png"
@@ -180,3 +187,4 @@ def _notebook_in_the_build_language(app: Any, docname: str, source: list[str]) -
 
 def setup(app: Any) -> None:
     app.connect("source-read", _notebook_in_the_build_language)
+    app.connect("config-inited", _write_deadlock_table)

@@ -20,6 +20,7 @@ that a missing kernel fails instead of skipping.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import sys
@@ -32,8 +33,9 @@ if not os.environ.get("MINIPOOL_REQUIRE_NOTEBOOKS"):
     pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
 
-import nbformat  # noqa: E402  (after the skip)
-from nbclient import NotebookClient  # noqa: E402
+import nbformat
+from benchmarks import deadlocks
+from nbclient import NotebookClient
 
 ROOT = Path(__file__).parent.parent
 NOTEBOOKS = [ROOT / "docs" / "notebooks" / name for name in ("seed.ipynb", "seed.ko.ipynb")]
@@ -67,8 +69,12 @@ def shown(outputs: list[Any]) -> list[tuple[Any, ...]]:
     joined: list[Any] = []
     for output in outputs:
         previous = joined[-1] if joined else None
-        if (output["output_type"] == "stream" and previous is not None
-                and previous["output_type"] == "stream" and previous["name"] == output["name"]):
+        if (
+            output["output_type"] == "stream"
+            and previous is not None
+            and previous["output_type"] == "stream"
+            and previous["name"] == output["name"]
+        ):
             joined[-1] = {**previous, "text": previous["text"] + output["text"]}
         else:
             joined.append(output)
@@ -148,11 +154,11 @@ def run(client: Any, code: str) -> tuple[str, dict[str, Any]]:
 
 def test_the_deadlock_table_in_a_kernel_every_shape_within_a_second(kernel: Any) -> None:
     _manager, client = kernel
-    printed, reply = run(client, __import__("benchmarks.deadlocks").deadlocks.KERNEL_CODE % str(ROOT))
+    printed, reply = run(client, deadlocks.KERNEL_CODE % str(ROOT))
     assert reply["status"] == "ok", reply
     line = next(line for line in printed.splitlines() if line.startswith("ROW"))
-    row = __import__("json").loads(line[3:])
-    assert set(row) == set(__import__("benchmarks.deadlocks").deadlocks.SHAPES)
+    row = json.loads(line[3:])
+    assert set(row) == set(deadlocks.SHAPES)
     slow = {shape: seconds for shape, seconds in row.items() if seconds is None or seconds >= 1.0}
     assert not slow
 

@@ -173,9 +173,10 @@ def test_calls_ended_at_once_by_many_workers_get_one_number_each() -> None:
 def recording_of_a_known_workload() -> trace.Recording:
     """Five calls on one worker: three return, one raises, one is cancelled while queued."""
     gate = threading.Event()
-    with trace.record() as recording, ThreadPoolExecutor(
-        max_workers=1, thread_name_prefix="solo"
-    ) as pool:
+    with (
+        trace.record() as recording,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="solo") as pool,
+    ):
         first = pool.submit(gate.wait, 10)
         rest = [pool.submit(abs, -1), pool.submit(abs, -2), pool.submit(divmod, 1, 0)]
         doomed = pool.submit(abs, -3)

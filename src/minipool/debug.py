@@ -257,7 +257,9 @@ def join_threads(threads: Iterable[threading.Thread]) -> None:
 class _Wait:
     """One registered blocking wait: who waits, for what, and how it is woken."""
 
-    __slots__ = ("counts_cancelled", "deadlock", "frame", "need", "targets", "thread", "wake", "what")
+    __slots__ = (
+        "counts_cancelled", "deadlock", "frame", "need", "targets", "thread", "wake", "what",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -595,9 +597,7 @@ class _Detector(seam.BlockingWatcher):
             # might act might hold anything.
             return None
         # With no thread left that might act, not even a global is in reach.
-        return reach.Walk(
-            stacks, search.cut, owned=search.owned, globals_are_roots=someone_may_act
-        )
+        return reach.Walk(stacks, search.cut, owned=search.owned, globals_are_roots=someone_may_act)
 
 
 def _wait_code() -> set[types.CodeType]:
@@ -643,7 +643,7 @@ class _Search:
         self.stuck: set[threading.Thread] = set(waits)
         # False until the heap is walked: every future only a direct call can
         # end counts as unreachable.  Then a walk, or None: all reachable.
-        self.walk: reach.Walk | None | bool = False
+        self.walk: reach.Walk | bool | None = False
         self._reachable: dict[tuple[int, str], bool] = {}  # (id(future), how) -> the answer
 
     def stuck_threads(self) -> set[threading.Thread]:

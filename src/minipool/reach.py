@@ -179,64 +179,19 @@ class Walk:
         holder of each target, and passes over it.  *through_globals*: False
         to count only paths from a running thread's local variables.
         """
-        stacks = self._stacks
-        globals_are_roots = through_globals and self._globals_are_roots
-        if stacks.blind:
+        if self._stacks.blind:
             return True
-        # The asking thread's own frames (and generators running in them), and
-        # the walk's own containers, hold the targets: never holders.
-        my_frames = {id(frame) for frame in _frames(sys._getframe())}
-        walked: list[Any] = []  # the walk's containers, alive so that their ids stay theirs
-        mine = {id(stacks._frames), id(walked), id(targets), id(self._owned)}
-        mine.update(id(container) for container in self._owned)
-
-        def own(container: Any) -> Any:
-            walked.append(container)
-            mine.add(id(container))
-            return container
-
+        step = _Step(self, targets, through_globals and self._globals_are_roots)
         # A tuple: gc.get_referrers(*frontier) gets it as its argument tuple
         # (not a copy the walk would meet as a holder it cannot explain).
-        frontier = own(tuple(targets))
-        seen = {id(obj) for obj in frontier}
+        frontier: tuple[Any, ...] | None = step.own(tuple(targets))
+        step.seen.update(id(obj) for obj in targets)
         while frontier:
-            for obj in frontier:
-                if id(obj) in self._roots or id(obj) in stacks.running_held:  # (targets)
-                    return True
-            if len(seen) > MAX_OBJECTS:
+            if len(step.seen) > MAX_OBJECTS:
                 return True
-            # Objects a stuck thread holds are accounted for; every other one
-            # must be held by something the walk sees, or it has a holder
-            # the walk cannot see (C code), which might act: a root.
-            unexplained = {id(obj) for obj in frontier if not stacks.holds(obj)}
-            referrers = own(gc.get_referrers(*frontier))
-            self.heap_passes += 1
-            for obj in frontier:
-                referrers.extend(weakref.getweakrefs(obj))
-            following = own([])
-            for holder in referrers:
-                if id(holder) in mine or _runs_in(holder, my_frames):
-                    continue
-                if id(holder) in seen:
-                    if unexplained:
-                        _explain(holder, unexplained)
-                    continue
-                verdict = self._verdict(holder, globals_are_roots)
-                if verdict is None:
-                    return True  # a root
-                if unexplained:
-                    _explain(holder, unexplained)
-                if verdict:
-                    continue  # a cut: it holds the object, and leads nowhere
-                seen.add(id(holder))
-                following.append(holder)
-            for obj in frontier:
-                if _runs_in(obj, stacks.stuck_frames):
-                    unexplained.discard(id(obj))  # a generator running in a stuck thread
-            if unexplained:
-                return True
-            self.objects_visited += len(frontier)
-            frontier = own(tuple(following))
+            frontier = step.back_from(frontier)
+            if frontier is None:
+                return True  # a root
         return False
 
     def _verdict(self, holder: Any, globals_are_roots: bool) -> bool | None:
@@ -252,6 +207,60 @@ class Walk:
         # Any other frame is a suspended generator's or a traceback's: walk on
         # to whoever holds it.
         return self._cut(holder)
+
+
+class _Step:
+    """One walk of :meth:`Walk.reaches`: its bookkeeping, and one step back at a time."""
+
+    def __init__(self, walk: Walk, targets: list[Any], globals_are_roots: bool) -> None:
+        self.walk = walk
+        self.globals_are_roots = globals_are_roots
+        self.seen: set[int] = set()
+        # The asking thread's own frames (and generators running in them), and
+        # the walk's own containers, hold the targets: never holders.
+        self.my_frames = {id(frame) for frame in _frames(sys._getframe())}
+        self.walked: list[Any] = []  # the walk's containers, alive so that their ids stay theirs
+        stacks, owned = walk._stacks, walk._owned
+        self.mine = {id(stacks._frames), id(self.walked), id(targets), id(owned)}
+        self.mine.update(id(container) for container in owned)
+
+    def own(self, container: Any) -> Any:
+        self.walked.append(container)
+        self.mine.add(id(container))
+        return container
+
+    def back_from(self, frontier: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The holders of *frontier* to walk back from next; None if one is a root."""
+        walk, stacks = self.walk, self.walk._stacks
+        for obj in frontier:
+            if id(obj) in walk._roots or id(obj) in stacks.running_held:
+                return None
+        # Objects a stuck thread holds are accounted for; every other one
+        # must be held by something the walk sees, or it has a holder the
+        # walk cannot see (C code), which might act: a root.
+        unexplained = {id(obj) for obj in frontier if not stacks.holds(obj)}
+        unexplained -= {id(obj) for obj in frontier if _runs_in(obj, stacks.stuck_frames)}
+        referrers = self.own(gc.get_referrers(*frontier))
+        walk.heap_passes += 1
+        for obj in frontier:
+            referrers.extend(weakref.getweakrefs(obj))
+        following = self.own([])
+        for holder in referrers:
+            if id(holder) in self.mine or _runs_in(holder, self.my_frames):
+                continue
+            seen = id(holder) in self.seen
+            verdict = True if seen else walk._verdict(holder, self.globals_are_roots)
+            if verdict is None:
+                return None
+            if unexplained:
+                _explain(holder, unexplained)
+            if not verdict:  # (True: a cut, or seen: it holds the object, and leads nowhere new)
+                self.seen.add(id(holder))
+                following.append(holder)
+        if unexplained:
+            return None
+        walk.objects_visited += len(frontier)
+        return self.own(tuple(following))  # type: ignore[no-any-return]
 
 
 def _runs_in(holder: Any, frames: set[int]) -> bool:

@@ -147,7 +147,9 @@ class PoolStats:
 
 def _summary(durations: DurationSummary) -> str:
     return "%d calls · mean %.3f ms · max %.3f ms" % (
-        durations.count, durations.mean * 1e3, durations.max * 1e3
+        durations.count,
+        durations.mean * 1e3,
+        durations.max * 1e3,
     )
 
 

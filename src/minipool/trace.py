@@ -182,7 +182,9 @@ class Recording:
         encoded = base64.b64encode(image.getvalue()).decode("ascii")
         return '<img src="data:image/png;base64,%s" alt="%s"/>' % (
             encoded,
-            html.escape("Gantt chart: %d calls on %d workers" % (len(self.tasks), len(self.workers()))),
+            html.escape(
+                "Gantt chart: %d calls on %d workers" % (len(self.tasks), len(self.workers()))
+            ),
         )
 
     def write_gantt(
