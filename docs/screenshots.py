@@ -39,6 +39,17 @@ SHOTS = [
     ("ko-how-it-works-architecture.png", "ko/how-it-works.html", "#the-architecture", "scroll"),
     ("how-it-works-extras.png", "how-it-works.html", "#how-an-extra-attaches", "scroll"),
     ("ko-how-it-works-extras.png", "ko/how-it-works.html", "#how-an-extra-attaches", "scroll"),
+    ("notebook-seed.png", "notebooks/seed.html", None, "window"),
+    ("ko-notebook-seed.png", "ko/notebooks/seed.html", None, "window"),
+    ("notebook-deadlock-error.png", "notebooks/seed.html", "#two-deadlocks", "scroll"),
+    ("ko-notebook-deadlock-error.png", "ko/notebooks/seed.html",
+     "div.cell.tag_raises-exception", "scroll"),
+    ("notebook-stats-table.png", "notebooks/seed.html", "div.output.text_html table",
+     "element"),
+    ("notebook-gantt.png", "notebooks/seed.html", "img[alt^='Gantt chart']", "element"),
+    ("diagnostics-deadlock-table.png", "diagnostics.html",
+     "#debug-mode-a-deadlock-becomes-an-error", "scroll"),
+    ("ko-diagnostics-deadlock-table.png", "ko/diagnostics.html", "table.docutils", "scroll"),
 ]  # fmt: skip
 
 

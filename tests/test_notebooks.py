@@ -173,8 +173,10 @@ def outer():
     waiting.set()
     return inner.result()            # blocks for ever
 
+future = pool.submit(outer)
+waiting.wait()                       # the worker is in outer(), about to wait for ever
 print("waiting", flush=True)
-pool.submit(outer).result()          # hangs, as the standard library does
+future.result()                      # hangs, as the standard library does
 """
 
 RECOVER = """
@@ -191,8 +193,8 @@ def test_an_interrupted_hang_leaves_its_worker_blocked_until_a_cancelling_shutdo
 ) -> None:
     manager, client = kernel
     message_id = client.execute(HANG, stop_on_error=False)
-    # Interrupt once the cell has printed: the main thread is then in (or
-    # about to enter) a wait that can never end.
+    # Interrupt once the cell has printed: the worker is then blocked (or
+    # about to be) for ever, and the main thread in (or about to enter) its wait.
     while True:
         message = client.get_iopub_msg(timeout=60)
         if message["parent_header"].get("msg_id") != message_id:

@@ -554,8 +554,9 @@ class _Detector(seam.BlockingWatcher):
             if not stuck:
                 # Suspicious, but not stuck: such a wait may last (a thread
                 # will complete it later), so walk again only once 9 times this
-                # walk's time has passed: walks take at most a tenth of a core.
-                self._next_walk = time.monotonic() + 9 * took
+                # walk's time has passed (walks take at most a tenth of a core),
+                # and within a second.
+                self._next_walk = time.monotonic() + min(9 * took, 1.0)
                 self._suspects = ()
                 return [], False
             # Confirm: the same waits, stuck again at walks CONFIRM_DELAY

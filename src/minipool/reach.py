@@ -39,13 +39,18 @@ from __future__ import annotations
 import gc
 import signal
 import sys
+import time
 import types
 import weakref
 from typing import Any, Callable, Iterable
 
-# The walk answers "reachable" once it has gathered this many objects: a
-# future that many steps from anything is not one a deadlock holds.
-MAX_OBJECTS = 20_000
+# The walk's bounds, past which it answers "reachable" (the silent answer):
+# a future held that widely is not one a deadlock holds.  A step costs one
+# pass over the heap, times the frontier's size (gc.get_referrers compares
+# each reference it visits with every object asked about).
+MAX_OBJECTS = 5_000  # gathered in all
+MAX_FRONTIER = 64  # asked about in one step
+MAX_SECONDS = 0.1  # spent on one walk
 
 _GENERATOR_TYPES = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
 
@@ -150,7 +155,8 @@ class Walk:
         """*cut(obj)*: True for an object the walk must not pass through, None
         for a root, False for an ordinary object.  *owned*: the asking
         thread's containers of the objects it asks about (not holders).
-        *globals_are_roots*: False if no thread that runs could read them."""
+        *globals_are_roots*: False if no thread that runs could read them (nor
+        has variables that could hold anything)."""
         self._stacks = stacks
         self._cut = cut
         self._owned = owned
@@ -171,6 +177,7 @@ class Walk:
                 self._roots.add(id(handler))
         self.objects_visited = 0
         self.heap_passes = 0
+        self.gave_up = 0  # walks that hit a bound
 
     def reaches(self, targets: list[Any], *, through_globals: bool = True) -> bool:
         """Could a thread that still runs reach any of *targets*?
@@ -181,13 +188,18 @@ class Walk:
         """
         if self._stacks.blind:
             return True
-        step = _Step(self, targets, through_globals and self._globals_are_roots)
+        if not through_globals and not self._globals_are_roots:
+            return False  # no thread that runs and might act: no variable of one
+        step = _Step(self, targets, through_globals)
         # A tuple: gc.get_referrers(*frontier) gets it as its argument tuple
         # (not a copy the walk would meet as a holder it cannot explain).
         frontier: tuple[Any, ...] | None = step.own(tuple(targets))
         step.seen.update(id(obj) for obj in targets)
+        deadline = time.monotonic() + MAX_SECONDS
         while frontier:
-            if len(step.seen) > MAX_OBJECTS:
+            if (len(step.seen) > MAX_OBJECTS or len(frontier) > MAX_FRONTIER
+                    or time.monotonic() > deadline):  # fmt: skip
+                self.gave_up += 1
                 return True
             frontier = step.back_from(frontier)
             if frontier is None:
@@ -212,9 +224,12 @@ class Walk:
 class _Step:
     """One walk of :meth:`Walk.reaches`: its bookkeeping, and one step back at a time."""
 
-    def __init__(self, walk: Walk, targets: list[Any], globals_are_roots: bool) -> None:
+    def __init__(self, walk: Walk, targets: list[Any], through_globals: bool) -> None:
         self.walk = walk
-        self.globals_are_roots = globals_are_roots
+        self.globals_are_roots = through_globals and walk._globals_are_roots
+        # Only a walk through anything counts a holder it cannot see as a root;
+        # one through running threads' variables alone looks for those only.
+        self.unseen_holders_count = through_globals
         self.seen: set[int] = set()
         # The asking thread's own frames (and generators running in them), and
         # the walk's own containers, hold the targets: never holders.
@@ -238,8 +253,10 @@ class _Step:
         # Objects a stuck thread holds are accounted for; every other one
         # must be held by something the walk sees, or it has a holder the
         # walk cannot see (C code), which might act: a root.
-        unexplained = {id(obj) for obj in frontier if not stacks.holds(obj)}
-        unexplained -= {id(obj) for obj in frontier if _runs_in(obj, stacks.stuck_frames)}
+        unexplained = set()
+        if self.unseen_holders_count:
+            unexplained = {id(obj) for obj in frontier if not stacks.holds(obj)}
+            unexplained -= {id(obj) for obj in frontier if _runs_in(obj, stacks.stuck_frames)}
         referrers = self.own(gc.get_referrers(*frontier))
         walk.heap_passes += 1
         for obj in frontier:
