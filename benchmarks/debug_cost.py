@@ -19,11 +19,10 @@ The standard library's pool runs beside them, for the ratios of the docs.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import sys
 import threading
 from typing import Any, Callable
-
-import concurrent.futures as cf
 
 import minipool
 from benchmarks.timing import interleave, median, timed
@@ -65,6 +64,10 @@ def bare_futures_job(make: Callable[[], Any], count: int = 300) -> None:
     thread.join()
 
 
+def _run(job: Callable[[Callable[[], Any]], None], make: Callable[[], Any]) -> Callable[[], float]:
+    return lambda: timed(lambda: job(make))
+
+
 JOBS = {"as_completed": as_completed_job, "result() each": result_each_job,
         "bare futures": bare_futures_job}  # fmt: skip
 POOLS: dict[str, Callable[[], Any]] = {
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|")
     for name, job in JOBS.items():
         walks_before, seconds_before = detector.walks, detector.walk_seconds
-        runs = {pool: (lambda j=job, m=make: timed(lambda: j(m))) for pool, make in POOLS.items()}
+        runs = {pool: _run(job, make) for pool, make in POOLS.items()}
         times = {pool: median(values) for pool, values in interleave(runs, args.rounds).items()}
         walks = detector.walks - walks_before
         print(
