@@ -43,13 +43,14 @@ SHOTS = [
     ("ko-notebook-seed.png", "ko/notebooks/seed.html", None, "window"),
     ("notebook-deadlock-error.png", "notebooks/seed.html", "#two-deadlocks", "scroll"),
     ("ko-notebook-deadlock-error.png", "ko/notebooks/seed.html",
-     "div.cell.tag_raises-exception", "scroll"),
+     "div.cell.tag_raises-exception >> nth=0", "scroll"),
     ("notebook-stats-table.png", "notebooks/seed.html", "div.output.text_html table",
      "element"),
     ("notebook-gantt.png", "notebooks/seed.html", "img[alt^='Gantt chart']", "element"),
     ("diagnostics-deadlock-table.png", "diagnostics.html",
      "#debug-mode-a-deadlock-becomes-an-error", "scroll"),
-    ("ko-diagnostics-deadlock-table.png", "ko/diagnostics.html", "table.docutils", "scroll"),
+    ("ko-diagnostics-deadlock-table.png", "ko/diagnostics.html", "table.docutils >> nth=0",
+     "scroll"),
 ]  # fmt: skip
 
 

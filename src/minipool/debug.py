@@ -384,6 +384,9 @@ class _Detector(seam.BlockingWatcher):
         self, future: Future[Any], condition: threading.Condition, timeout: float | None
     ) -> None:
         """Block in result()/exception() until *future* is done; called with its lock held."""
+        # IPython and pytest leave out of a traceback a frame that sets this:
+        # the DeadlockError's message says all this frame would.
+        __tracebackhide__ = True
         if timeout is not None:
             # Not watched: it ends.  But the checker wakes the waits it marks
             # through this same condition, so wait out the time left.
@@ -423,6 +426,7 @@ class _Detector(seam.BlockingWatcher):
         self, event: threading.Event, futures: Iterable[Future[Any]], need: str
     ) -> None:
         """Block in wait()/as_completed() until *event* is set by *futures*."""
+        __tracebackhide__ = True  # (see wait_for_future)
         if not self.active():
             event.wait()
             return
@@ -446,6 +450,7 @@ class _Detector(seam.BlockingWatcher):
 
     def wait_for_thread(self, thread: threading.Thread) -> None:
         """Block in shutdown(wait=True) until *thread* exits."""
+        __tracebackhide__ = True  # (see wait_for_future)
         wait = _Wait(
             what="waits to join",
             targets=(thread,),
