@@ -57,6 +57,7 @@ _EXTRA_MODULES = {
     "context",
     "debug",
     "dropin",
+    "reach",
     "stats",
     "stdlib_futures",
     "trace",
