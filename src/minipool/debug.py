@@ -307,9 +307,12 @@ class _Detector(seam.BlockingWatcher):
         self._checker: threading.Thread | None = None
         # Set to make the checker look now; it clears it before looking.
         self._look_now = threading.Event()
-        # The heap walks' budget: the next walk waits until this time
-        # (time.monotonic()), so that walks take at most a tenth of a core.
+        # The heap walks' budget: no walk for the same suspicion before this
+        # time (time.monotonic()), so that walks take at most a tenth of a core.
         self._next_walk = 0.0
+        # The suspicion (the waits the wait-for graph left) last walked for,
+        # not to be walked for again before _next_walk.
+        self._throttled: tuple[_Wait, ...] = ()
         # The waits the last walks found stuck, and how many walks in a row.
         self._suspects: tuple[_Wait, ...] = ()
         self._confirmations = 0
@@ -511,8 +514,9 @@ class _Detector(seam.BlockingWatcher):
                 # Outside the lock: waking takes the future's lock (see _lock).
                 for wait, _message in found:
                     wait.wake()
-                if deferred:  # a walk is due once the budget allows: look again then
-                    time.sleep(max(0.0, self._next_walk - time.monotonic()))
+                if deferred:  # a walk is due once the budget allows: look again then,
+                    # or at once if a wait registers meanwhile (a new suspicion)
+                    self._look_now.wait(max(0.0, self._next_walk - time.monotonic()))
                     self._look_now.set()
         except BaseException:
             # A bug of ours must not pass silently, nor leave waits unwatched
@@ -544,9 +548,10 @@ class _Detector(seam.BlockingWatcher):
             # Suspicion, and the answer depends on who can reach some future:
             # ask the heap, then again while the set of stuck threads shrinks
             # (each thread that leaves it may reach more).
+            suspicion = tuple(sorted((waits[t] for t in stuck), key=id))
             now = time.monotonic()
-            if now < self._next_walk:
-                return [], True
+            if suspicion == self._throttled and now < self._next_walk:
+                return [], True  # walked for these very waits a moment ago
             while stuck:
                 search.walk = self._heap_walk(search, stuck)
                 fewer = search.stuck_threads()
@@ -558,10 +563,12 @@ class _Detector(seam.BlockingWatcher):
             self.walk_seconds += took
             if not stuck:
                 # Suspicious, but not stuck: such a wait may last (a thread
-                # will complete it later), so walk again only once 9 times this
-                # walk's time has passed (walks take at most a tenth of a core),
-                # and within a second.
-                self._next_walk = time.monotonic() + min(9 * took, 1.0)
+                # will complete it later), so walk for the same waits again
+                # only once 9 times this walk's time has passed (such walks
+                # take at most a tenth of a core), and within 5 s.  A new
+                # wait makes a new suspicion, walked at once.
+                self._throttled = suspicion
+                self._next_walk = time.monotonic() + min(9 * took, 5.0)
                 self._suspects = ()
                 return [], False
             # Confirm: the same waits, stuck again at walks CONFIRM_DELAY
@@ -574,6 +581,7 @@ class _Detector(seam.BlockingWatcher):
                 self._suspects, self._confirmations = suspects, 0
             self._confirmations += 1
             if self._confirmations < CONFIRMATIONS:
+                self._throttled = suspicion
                 self._next_walk = time.monotonic() + CONFIRM_DELAY
                 return [], True
             self._suspects = ()

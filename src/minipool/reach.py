@@ -50,7 +50,11 @@ from typing import Any, Callable, Iterable
 # each reference it visits with every object asked about).
 MAX_OBJECTS = 5_000  # gathered in all
 MAX_FRONTIER = 64  # asked about in one step
-MAX_SECONDS = 0.1  # spent on one walk
+MAX_SECONDS = 0.5  # spent on one walk
+# A walk through running threads' own variables only (a running call's future:
+# see minipool.debug) looks this many steps back: the variable, or a container
+# (or an object) the variable holds, and so on.
+HELD_STEPS = 3
 
 _GENERATOR_TYPES = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
 
@@ -196,11 +200,15 @@ class Walk:
         frontier: tuple[Any, ...] | None = step.own(tuple(targets))
         step.seen.update(id(obj) for obj in targets)
         deadline = time.monotonic() + MAX_SECONDS
+        steps = 0
         while frontier:
+            if not through_globals and steps == HELD_STEPS:
+                return False  # no running thread's variable within those steps
             if (len(step.seen) > MAX_OBJECTS or len(frontier) > MAX_FRONTIER
                     or time.monotonic() > deadline):  # fmt: skip
                 self.gave_up += 1
                 return True
+            steps += 1
             frontier = step.back_from(frontier)
             if frontier is None:
                 return True  # a root
