@@ -113,9 +113,9 @@ it stays silent where it cannot prove a deadlock.
   deadlock may hold in a function's variables, as the seed does.
 - Ending a running call from outside, with ``set_result()`` ("for executors
   and unit tests"), is counted only from a thread that holds the future in a
-  variable of its own: the differential suite ends the deadlocks it makes
-  that way.  A cycle of calls whose futures a running thread holds so is
-  not reported.
+  variable of its own, or in something that variable holds (up to three
+  steps): the differential suite ends the deadlocks it makes that way.  A
+  cycle of calls whose futures a running thread holds so is not reported.
 - ``shutdown(cancel_futures=True)`` from another thread is not counted as
   a way out: a program whose watchdog ends a deadlock that way gets
   :class:`DeadlockError` first.
@@ -129,10 +129,13 @@ it stays silent where it cannot prove a deadlock.
 - Workers of pools not in debug mode are threads it cannot see into: their
   calls count as futures only a direct call ends.
 - ``FIRST_EXCEPTION`` waits count as "any".
+- A heap walk gives up, with the silent answer, past 0.5 s, 5,000 objects,
+  or 64 objects in one step back.
 - It costs time on every call of a debug pool (the notes its hooks take),
   on every blocking wait once it has been used, and a heap walk (about
-  5 ms for 100,000 objects) per look that finds suspicion; such walks take
-  at most a tenth of a core.  A pool not in debug mode pays nothing.
+  5 ms a step for 100,000 objects) per look that finds suspicion; walks for
+  a suspicion that lasts take at most a tenth of a core.  A pool not in
+  debug mode pays nothing.
 """
 
 from __future__ import annotations
