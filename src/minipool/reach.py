@@ -17,7 +17,8 @@ root would visit the whole heap (about 0.25 s for a Jupyter kernel's heap of
 
 What counts as a *root*, a place from which a running thread may reach it:
 
-- a module's globals (any thread that runs may import the module);
+- a module's globals (any thread that runs may import the module), unless
+  no thread that runs might act;
 - the local variables of a thread outside the deadlock (its frames), a
   frame object of one, and a suspended generator held by one;
 - a signal handler;
@@ -26,12 +27,20 @@ What counts as a *root*, a place from which a running thread may reach it:
   C code holds it (an extension's callback list, say).  Assumed to be a root.
 
 What the walk does not pass through (a *cut*): the stuck threads' frames (they
-will not run again), the detector's own records, and the queue entry of a
-call in a pool that will never run it (the detector models that queue).
+will not run again), the detector's own records, and the queue of a pool
+that will never run its calls (the detector models that queue).  A walk
+for a running call's future looks only for running threads' variables, up
+to HELD_STEPS steps back (see minipool.debug's limits).
 
 Limits, all on the side of silence: an object on the evaluation stack of a
 thread blocked in C code (passed to it as an argument) is not seen, and the
-walk gives up, answering "reachable", after :data:`MAX_OBJECTS` objects.
+walk gives up, answering "reachable", past the bounds below.
+
+Thread safety: the walk runs in the detector's checker thread, under the
+detector's lock.  It reads other threads' frames only where that is safe:
+a stuck thread's callers from the frame its wait registered (they cannot
+run until the wait ends, which takes the lock), and a running thread's
+frames only with the GIL (minipool.debug does not ask otherwise).
 """
 
 from __future__ import annotations
