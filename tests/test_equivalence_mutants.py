@@ -62,6 +62,7 @@ class Hunt:
     steps: int  # the length of the reported scenario (0: none reported)
     failed_test: str
     diverged: bool  # the failure is a reported divergence, not some other error
+    output_tail: str  # what the hunt printed last: why a miss was one
 
     @property
     def caught(self) -> bool:
@@ -104,6 +105,7 @@ def hunt(mutant: str, quick: bool) -> Hunt:
         steps=int(steps[-1]) if steps else 0,
         failed_test=failed.group(1) if failed else output[-2000:],
         diverged="diverged from concurrent.futures" in output,
+        output_tail=output[-1500:],
     )
 
 
@@ -125,7 +127,9 @@ def test_the_suite_catches_every_mutant(capsys: pytest.CaptureFixture[str]) -> N
                 f" {h.scenarios:10}  {h.failed_test[:60]}"
             )
     missed = [(h.mutant, h.failed_test) for h in hunts if not h.caught]
-    assert not missed, f"the suite did not catch: {missed}"
+    # The table above is lost under xdist: the message says why each miss was one.
+    why = "\n".join(f"--- {h.mutant}:\n{h.output_tail}" for h in hunts if not h.caught)
+    assert not missed, f"the suite did not catch: {missed}\n{why}"
     if not quick:
         slow = [(h.mutant, round(h.seconds)) for h in hunts if h.seconds > HUNT_BUDGET]
         assert not slow, f"reported later than {HUNT_BUDGET:.0f} s: {slow}"
