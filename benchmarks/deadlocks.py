@@ -56,9 +56,6 @@ class Made:
                 pass  # it ended
 
 
-Pools = Made
-
-
 def _pool(made: Made, workers: int, name: str) -> minipool.ThreadPoolExecutor:
     pool = minipool.ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name, debug=True)
     made.pools.append(pool)
@@ -80,39 +77,39 @@ def _ring(places: list[minipool.ThreadPoolExecutor], made: Made) -> list[minipoo
     return futures
 
 
-def seed_pair(pools: Pools) -> Wait:
+def seed_pair(made: Made) -> Wait:
     """The seed's first deadlock: a waits for b, b waits for a (two workers)."""
-    pool = _pool(pools, 2, "pair")
-    a, _b = _ring([pool, pool], pools)
+    pool = _pool(made, 2, "pair")
+    a, _b = _ring([pool, pool], made)
     return a.result
 
 
-def seed_nested(pools: Pools) -> Wait:
+def seed_nested(made: Made) -> Wait:
     """The seed's second: a one-worker pool whose task submits to it and waits."""
-    pool = _pool(pools, 1, "nested")
+    pool = _pool(made, 1, "nested")
 
     def wait_on_future() -> int:
         f = pool.submit(pow, 5, 2)
         return f.result()
 
-    pools.futures.append(pool.submit(wait_on_future))
-    return pools.futures[0].result
+    made.futures.append(pool.submit(wait_on_future))
+    return made.futures[0].result
 
 
-def three_cycle(pools: Pools) -> Wait:
+def three_cycle(made: Made) -> Wait:
     """Three tasks, each waiting for the next."""
-    pool = _pool(pools, 3, "three")
-    return _ring([pool, pool, pool], pools)[0].result
+    pool = _pool(made, 3, "three")
+    return _ring([pool, pool, pool], made)[0].result
 
 
-def cross_pool(pools: Pools) -> Wait:
+def cross_pool(made: Made) -> Wait:
     """A task of pool L waits for one of pool R, which waits for one of L."""
-    return _ring([_pool(pools, 1, "left"), _pool(pools, 1, "right")], pools)[0].result
+    return _ring([_pool(made, 1, "left"), _pool(made, 1, "right")], made)[0].result
 
 
-def nested_map(pools: Pools) -> Wait:
+def nested_map(made: Made) -> Wait:
     """Both workers run a task that maps over the same pool (queued behind them)."""
-    pool = _pool(pools, 2, "map")
+    pool = _pool(made, 2, "map")
     both_running = threading.Barrier(2)
 
     def outer(n: int) -> int:
@@ -125,19 +122,19 @@ def nested_map(pools: Pools) -> Wait:
     return wait
 
 
-def wait_in_full_pool(pools: Pools) -> Wait:
+def wait_in_full_pool(made: Made) -> Wait:
     """The only worker's task waits (``minipool.wait``) for calls queued behind it."""
-    pool = _pool(pools, 1, "full")
+    pool = _pool(made, 1, "full")
 
     def outer() -> int:
         done, _ = minipool.wait([pool.submit(abs, -n) for n in range(3)])
         return len(done)
 
-    pools.futures.append(pool.submit(outer))
-    return pools.futures[0].result
+    made.futures.append(pool.submit(outer))
+    return made.futures[0].result
 
 
-SHAPES: dict[str, Callable[[Pools], Wait]] = {
+SHAPES: dict[str, Callable[[Made], Wait]] = {
     "seed: a and b wait for each other": seed_pair,
     "seed: a one-worker pool's task submits and waits": seed_nested,
     "three-task cycle": three_cycle,
@@ -245,7 +242,7 @@ print("ROW" + json.dumps(deadlocks.measure_here("untimed")))
 
 
 def measure_jupyter() -> dict[str, float | None]:
-    """Run measure_in_kernel() in a fresh ipykernel and read its row from the output."""
+    """Run KERNEL_CODE (measure_here("untimed")) in a fresh ipykernel; the row it prints."""
     import os
 
     from jupyter_client.manager import start_new_kernel  # type: ignore[import-not-found]

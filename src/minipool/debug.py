@@ -146,7 +146,7 @@ import threading
 import time
 import types
 import weakref
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Literal, Sequence
 
 from minipool import hooks as seam
 from minipool import reach
@@ -660,7 +660,7 @@ class _Search:
         self.stuck: set[threading.Thread] = set(waits)
         # False until the heap is walked: every future only a direct call can
         # end counts as unreachable.  Then a walk, or None: all reachable.
-        self.walk: reach.Walk | bool | None = False
+        self.walk: reach.Walk | Literal[False] | None = False
         self._reachable: dict[tuple[int, str], bool] = {}  # (id(future), how) -> the answer
 
     def stuck_threads(self) -> set[threading.Thread]:
@@ -739,7 +739,7 @@ class _Search:
         self.asked_the_heap = True
         if self.walk is False:
             return False
-        if self.walk is None or self.walk is True:
+        if self.walk is None:
             return True  # (the walk could not be made: assume a thread reaches it)
         key = (id(futures[0]), how) if len(futures) == 1 else None
         if key is not None and key in self._reachable:
