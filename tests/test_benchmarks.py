@@ -77,3 +77,47 @@ def test_the_benchmark_runner_refuses_a_bad_size() -> None:
     )
     assert run.returncode == 2
     assert "must be greater than 0: '0'" in run.stderr
+
+
+@pytest.mark.timeout(300)
+def test_the_many_threads_benchmark_measures_every_job(tmp_path: Path) -> None:
+    output = tmp_path / "cores.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks.cores", "--quick", "--json", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads(output.read_text())
+    assert report["python"] == platform.python_version()
+    assert report["gil_enabled"] == getattr(sys, "_is_gil_enabled", lambda: True)()
+
+    cpu = report["cpu"]
+    assert set(cpu["speedup"]) == {"stdlib", "minipool"}
+    for speedups in cpu["speedup"].values():
+        assert set(speedups) == {"1", "2", "4"}
+        assert all(math.isfinite(s) and s > 0 for s in speedups.values())
+    assert cpu["call_seconds"] > 0
+
+    rows = report["submitters"]
+    grid = {(row["mode"], row["call"], row["submitters"], row["pool"]) for row in rows}
+    assert grid == {
+        (mode, call, submitters, pool)
+        for mode in ("flood", "each waits")
+        for call in ("no-op", "20 us")
+        for submitters in (1, 2, 4, 8)
+        for pool in ("stdlib", "minipool")
+    }
+    for row in rows:
+        assert len(row["rounds"]) == report["repeats"]
+        assert row["throughput"] > 0 and 0 < row["p50"] <= row["p99"]
+
+    extras = report["extras"]["cost"]
+    assert set(extras) == {"stdlib", "minipool", "stats=True", "max_pending=1000",
+                           "copy_context=True", "debug=True", "trace.record()"}  # fmt: skip
+    assert extras["minipool"] == 1.0
+    targets = {item["target"] for item in report["targets"]}
+    assert "8 submitters, no-op, flood: throughput minipool / stdlib" in targets
+    assert "8 submitters, no-op, flood: throughput minipool / stdlib" in run.stdout

@@ -116,6 +116,8 @@ class BoundedQueue(PoolHooks):
         self.ran_in_caller = 0
         # True once the pool stopped taking work (shutdown or broken).
         self._closed = False
+        # submit() calls waiting for room now: a worker notifies only if any.
+        self._blocked = 0
         # Notified when a call ends (one waiter) and when the pool stops
         # taking work (all waiters).
         self._room = threading.Condition(lock)
@@ -140,19 +142,23 @@ class BoundedQueue(PoolHooks):
         # "block": wait for room, or for the pool to stop taking work (then
         # the pool raises what a submit() to it raises).
         deadline = None if self.submit_timeout is None else time.monotonic() + self.submit_timeout
-        while self.is_full() and not self._closed:
-            if deadline is None:
-                self._room.wait()
-                continue
-            remaining = deadline - time.monotonic()
-            if (remaining <= 0 or not self._room.wait(remaining)) and (
-                self.is_full() and not self._closed
-            ):
-                self.rejected += 1
-                raise RejectedError(
-                    "no room in the work queue within %g seconds (max_pending=%d)"
-                    % (self.submit_timeout or 0.0, self.max_pending)
-                )
+        self._blocked += 1
+        try:
+            while self.is_full() and not self._closed:
+                if deadline is None:
+                    self._room.wait()
+                    continue
+                remaining = deadline - time.monotonic()
+                if (remaining <= 0 or not self._room.wait(remaining)) and (
+                    self.is_full() and not self._closed
+                ):
+                    self.rejected += 1
+                    raise RejectedError(
+                        "no room in the work queue within %g seconds (max_pending=%d)"
+                        % (self.submit_timeout or 0.0, self.max_pending)
+                    )
+        finally:
+            self._blocked -= 1
         return None  # there is room now: queue it
 
     def queued(self, future: Future[Any]) -> CallWatch:
@@ -170,7 +176,10 @@ class BoundedQueue(PoolHooks):
         """A worker finished a call, or passed over a cancelled one: room for one more."""
         with self._room:
             self.unfinished -= 1
-            self._room.notify()
+            # Fast path: notify() is Python code that checks its lock is
+            # held; most calls end with no submit() blocked.
+            if self._blocked:
+                self._room.notify()
 
 
 class _RoomWatch(CallWatch):

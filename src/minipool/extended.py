@@ -142,7 +142,7 @@ class ThreadPoolExecutor(thread_pool.ThreadPoolExecutor):
         if stats:
             from minipool.stats import StatsHooks
 
-            self._stats = StatsHooks(self._max_workers)
+            self._stats = StatsHooks(self._max_workers, self._shutdown_lock)
             extras.append(self._stats)
         # Debug mode: chosen once, here, for the pool's life.
         self._debug = debug_by_default() if debug is None else bool(debug)
@@ -166,15 +166,15 @@ class ThreadPoolExecutor(thread_pool.ThreadPoolExecutor):
 
         Only for a pool made with ``stats=True`` (a minipool extra, not in
         the standard library); otherwise raises :class:`RuntimeError`.
-        Cheap: it copies a few counters under one lock.
+        Cheap: it adds up a few counters per worker, under the pool's lock and theirs.
         """
         if self._stats is None:
             raise RuntimeError("stats() needs a pool made with ThreadPoolExecutor(..., stats=True)")
         limit = self._limit
-        with self._shutdown_lock:  # guards the bounded queue's counts
+        with self._shutdown_lock:  # guards the bounded queue's counts, and the stats'
             rejected = 0 if limit is None else limit.rejected
             ran_in_caller = 0 if limit is None else limit.ran_in_caller
-        return self._stats.snapshot(rejected=rejected, ran_in_caller=ran_in_caller)
+            return self._stats.snapshot(rejected=rejected, ran_in_caller=ran_in_caller)
 
 
 if _debug_by_default:

@@ -9,8 +9,9 @@ How it attaches: :class:`StatsHooks` implements these moments of
 :mod:`minipool.hooks`: a call *queued* (counted, and given a
 :class:`_StatsWatch` that notes the time), its start, its end or its skip
 in the worker, calls *drained* by ``shutdown(cancel_futures=True)`` or a
-broken pool, and each *worker added*.  Every count lives in the
-:class:`StatsHooks` and is guarded by its one lock, so a snapshot is
+broken pool, and each *worker added*.  What ``submit()`` and ``shutdown()``
+count is guarded by the pool's own lock, what a worker counts by a lock of
+that worker's (see :class:`StatsHooks`); a snapshot takes them all, so it is
 consistent (a call is never counted both as running and as finished) on
 any build, with or without the GIL.  A pool made without ``stats=True``
 has no such object and does none of this.
@@ -82,8 +83,8 @@ class PoolStats:
         10
 
     Taken while calls are moving, the numbers are consistent with one
-    another: they are copied under one lock, and each call is counted once,
-    as queued, running or finished.
+    another: they are copied at one moment (under the pool's lock and each
+    worker's), and each call is counted once, as queued, running or finished.
     """
 
     submitted: int
@@ -154,94 +155,121 @@ def _summary(durations: DurationSummary) -> str:
 
 
 class StatsHooks(PoolHooks):
-    """The counts of one pool made with ``stats=True``."""
+    """The counts of one pool made with ``stats=True``.
 
-    def __init__(self, max_workers: int) -> None:
+    Two kinds of lock guard them, so that a worker never waits for another:
+
+    - *lock*, the pool's ``_shutdown_lock``, guards what ``submit()``,
+      ``shutdown()`` and new workers change: the calls submitted and drained,
+      the workers, and the list of tallies.  The pool holds it already when it
+      tells of those moments, so counting them takes no lock of ours.
+    - each worker's :class:`_Tally` has a lock of its own, taken only by that
+      worker (twice a call) and by :meth:`snapshot`.  Fast path: per-worker
+      tallies.  One lock for every count made the workers of a free-threaded
+      build queue up for it at each call's start and end (``stats=True`` cost
+      3.5x a plain pool's time on no-op calls, against 2.0x with the GIL;
+      ``python -m benchmarks.cores --only extras``).
+
+    :meth:`snapshot` takes *lock*, then every tally's lock: it sees one moment.
+    """
+
+    def __init__(self, max_workers: int, lock: threading.Lock) -> None:
         self._max_workers = max_workers
-        # _lock guards every field below.  Taken for a few lines at a time,
-        # never while user code runs; queued(), drained() and worker_added()
-        # are called with the pool's lock held, so the order is: the pool's
-        # lock, then this one.
-        self._lock = threading.Lock()
+        self._lock = lock  # the pool's: guards the fields below
         self._workers: list[threading.Thread] = []
         self._submitted = 0
-        self._returned = 0
-        self._raised = 0
-        self._skipped = 0  # cancelled calls a worker passed over
         self._drained_cancelled = 0  # taken out by shutdown(cancel_futures=True)
         self._drained_failed = 0  # failed by a broken pool
-        self._running: set[_StatsWatch] = set()  # each knows when it started
-        self._run_total = self._run_max = 0.0
-        self._wait_total = self._wait_max = 0.0
+        self._tallies: list[_Tally] = []  # one per worker that has started a call
+        # Each worker's own tally, made at its first call.  A thread-local:
+        # each thread sees only its own attribute, so no lock is needed to read it.
+        self._local = threading.local()
 
-    # -- the moments --
+    # -- the moments (lock held) --
 
     def queued(self, future: Future[Any]) -> CallWatch:
-        with self._lock:
-            self._submitted += 1
+        self._submitted += 1
         return _StatsWatch(self, clock())
 
     def drained(self, futures: Sequence[Future[Any]], broken: bool) -> None:
-        with self._lock:
-            if broken:
-                self._drained_failed += len(futures)
-            else:
-                self._drained_cancelled += len(futures)
+        if broken:
+            self._drained_failed += len(futures)
+        else:
+            self._drained_cancelled += len(futures)
 
     def worker_added(self, thread: threading.Thread) -> None:
-        with self._lock:
-            self._workers.append(thread)
+        self._workers.append(thread)
 
-    def _started(self, watch: _StatsWatch) -> None:
-        with self._lock:
-            self._running.add(watch)
+    # -- in the worker (lock not held) --
 
-    def _ended(self, watch: _StatsWatch, outcome: str, ran: float) -> None:
-        waited = watch.started_at - watch.queued_at
-        with self._lock:
-            self._running.discard(watch)
-            if outcome == "returned":
-                self._returned += 1
-            else:
-                self._raised += 1
-            self._run_total += ran
-            self._run_max = max(self._run_max, ran)
-            self._wait_total += waited
-            self._wait_max = max(self._wait_max, waited)
-
-    def _skipped_one(self) -> None:
-        with self._lock:
-            self._skipped += 1
+    def _my_tally(self) -> _Tally:
+        """The calling worker's tally, made and listed at its first call."""
+        tally: _Tally | None = getattr(self._local, "tally", None)
+        if tally is None:
+            tally = self._local.tally = _Tally()
+            with self._lock:
+                self._tallies.append(tally)
+        return tally
 
     # -- the snapshot --
 
     def snapshot(self, *, rejected: int = 0, ran_in_caller: int = 0) -> PoolStats:
         """The counts now, as a :class:`PoolStats` (*rejected* and *ran_in_caller*
-        come from a bounded queue, if the pool has one)."""
+        come from a bounded queue, if the pool has one).  Lock held."""
         now = clock()
-        with self._lock:
-            running = len(self._running)
-            busy_now = sum(now - watch.started_at for watch in self._running)
-            finished = self._returned + self._raised
-            taken = finished + self._skipped + running
-            alive = sum(1 for thread in self._workers if thread.is_alive())
-            return PoolStats(
-                submitted=self._submitted,
-                queued=self._submitted - taken - self._drained_cancelled - self._drained_failed,
-                running=running,
-                completed=self._returned,
-                failed=self._raised + self._drained_failed,
-                cancelled=self._skipped + self._drained_cancelled,
-                workers_alive=alive,
-                workers_idle=max(0, alive - running),
-                largest_pool_size=len(self._workers),
-                max_workers=self._max_workers,
-                busy_time=self._run_total + busy_now,
-                queue_wait=DurationSummary(finished, self._wait_total, self._wait_max),
-                run_time=DurationSummary(finished, self._run_total, self._run_max),
-                rejected=rejected,
-                ran_in_caller=ran_in_caller,
-            )
+        tallies = list(self._tallies)
+        for tally in tallies:  # in one order, and only here: no deadlock
+            tally.lock.acquire()
+        try:
+            running = [t.current for t in tallies if t.current is not None]
+            returned = sum(t.returned for t in tallies)
+            raised = sum(t.raised for t in tallies)
+            skipped = sum(t.skipped for t in tallies)
+            run_total = sum(t.run_total for t in tallies)
+            run_max = max([t.run_max for t in tallies], default=0.0)
+            wait_total = sum(t.wait_total for t in tallies)
+            wait_max = max([t.wait_max for t in tallies], default=0.0)
+        finally:
+            for tally in tallies:
+                tally.lock.release()
+        busy_now = sum(now - watch.started_at for watch in running)
+        finished = returned + raised
+        taken = finished + skipped + len(running)
+        alive = sum(1 for thread in self._workers if thread.is_alive())
+        return PoolStats(
+            submitted=self._submitted,
+            queued=self._submitted - taken - self._drained_cancelled - self._drained_failed,
+            running=len(running),
+            completed=returned,
+            failed=raised + self._drained_failed,
+            cancelled=skipped + self._drained_cancelled,
+            workers_alive=alive,
+            workers_idle=max(0, alive - len(running)),
+            largest_pool_size=len(self._workers),
+            max_workers=self._max_workers,
+            busy_time=run_total + busy_now,
+            queue_wait=DurationSummary(finished, wait_total, wait_max),
+            run_time=DurationSummary(finished, run_total, run_max),
+            rejected=rejected,
+            ran_in_caller=ran_in_caller,
+        )
+
+
+class _Tally:
+    """One worker's counts.  *lock* guards the rest: the worker takes it at each
+    call's start and end, :meth:`StatsHooks.snapshot` to read."""
+
+    __slots__ = (
+        "current", "lock", "raised", "returned", "run_max", "run_total", "skipped", "wait_max",
+        "wait_total",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.current: _StatsWatch | None = None  # the call running now
+        self.returned = self.raised = self.skipped = 0
+        self.run_total = self.run_max = 0.0
+        self.wait_total = self.wait_max = 0.0
 
 
 class _StatsWatch(CallWatch):
@@ -255,11 +283,27 @@ class _StatsWatch(CallWatch):
         self.started_at = 0.0
 
     def started(self) -> None:
-        self.started_at = clock()
-        self._stats._started(self)
+        tally = self._stats._my_tally()
+        with tally.lock:
+            self.started_at = clock()
+            tally.current = self
 
     def ended(self, outcome: str) -> None:
-        self._stats._ended(self, outcome, clock() - self.started_at)
+        tally = self._stats._my_tally()
+        ran = clock() - self.started_at
+        waited = self.started_at - self.queued_at
+        with tally.lock:
+            tally.current = None
+            if outcome == "returned":
+                tally.returned += 1
+            else:
+                tally.raised += 1
+            tally.run_total += ran
+            tally.run_max = max(tally.run_max, ran)
+            tally.wait_total += waited
+            tally.wait_max = max(tally.wait_max, waited)
 
     def skipped(self) -> None:
-        self._stats._skipped_one()
+        tally = self._stats._my_tally()
+        with tally.lock:
+            tally.skipped += 1
