@@ -94,7 +94,10 @@ def tests(session: nox.Session) -> None:
     # tests/test_notebooks.py runs the seed's notebooks and debug mode in a
     # real kernel there, and must not skip (MINIPOOL_REQUIRE_NOTEBOOKS).
     newest = session.python == PYTHONS[-1]
-    session.install(".[test,clients,bench,notebook]" if newest else ".[test,clients]")
+    if session.python in FREE_THREADED:
+        session.install(".[test,clients-free-threaded]")  # grpcio: no wheel there
+    else:
+        session.install(".[test,clients,bench,notebook]" if newest else ".[test,clients]")
     env = {"MINIPOOL_REQUIRE_NOTEBOOKS": "1"} if newest else {}
     session.run("python", "-m", "pytest", *PARALLEL, *session.posargs, env=env)
     if not session.posargs:

@@ -123,9 +123,12 @@ it stays silent where it cannot prove a deadlock.
   stack of a thread blocked in C code (a future passed as an argument), or
   held only by C code (taken as a holder that may act).
 - On a free-threaded build with the GIL off, reading a running thread's
-  variables can crash the interpreter (CPython gh-128421): there, a future
-  only a direct call ends counts as reachable while any thread outside the
-  set might act.  Cycles among workers are still found.
+  variables can crash the interpreter (CPython gh-144446, open): there, a
+  future only a direct call ends, or a running call's, counts as reachable
+  while any thread outside the set might act.  So a deadlock is reported
+  only while every other thread is stuck too or an idle worker of a debug
+  pool: in a script whose main thread waits, not beside a watchdog thread,
+  a server's threads or a Jupyter kernel's.
 - Workers of pools not in debug mode are threads it cannot see into: their
   calls count as futures only a direct call ends.
 - ``FIRST_EXCEPTION`` waits count as "any".
@@ -610,7 +613,7 @@ class _Detector(seam.BlockingWatcher):
                 stacks.add_running(frames.get(thread.ident))  # type: ignore[arg-type]
         elif someone_may_act:
             # Free-threaded, GIL off: another running thread's variables
-            # cannot be read safely (CPython gh-128421), so any thread that
+            # cannot be read safely (CPython gh-144446), so any thread that
             # might act might hold anything.
             return None
         # With no thread left that might act, not even a global is in reach.
