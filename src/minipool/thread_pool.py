@@ -207,8 +207,8 @@ def _take_work(pool_ref: _PoolRef, work_queue: _Queue) -> _Work | None:
 def _count_idle(pool_ref: _PoolRef) -> None:
     pool = pool_ref()
     if pool is not None:
-        # Without the pool's lock: only submit() pops, holding it, so a list it finds
-        # non-empty stays so; append/pop are atomic (the GIL, or the list's own lock).
+        # Without the pool's lock: append() and submit()'s pop() are each one
+        # step on any build (the GIL, or the list's own lock).
         pool._idle_tokens.append(None)
 
 
@@ -281,8 +281,8 @@ class ThreadPoolExecutor(Executor):
         self._work_queue: _Queue = queue.SimpleQueue()  # thread-safe by itself
         # A token per worker that counted itself idle and was handed no work since.
         self._idle_tokens: list[None] = []
-        # _shutdown_lock guards _shutdown, _broken and _threads, and makes
-        # submit() atomic with shutdown() and with a failing initializer.
+        # _shutdown_lock guards the writes to _shutdown and _broken, and _threads;
+        # a plain submit() only reads the two flags, without it (see submit()).
         self._shutdown_lock = threading.Lock()
         self._shutdown = False  # no new work: shutdown() was called, or workers exited
         self._broken: Literal[False] | str = False  # or the BrokenThreadPool message
@@ -308,12 +308,55 @@ class ThreadPoolExecutor(Executor):
         hooks = self._hooks if seam.every_pool is None else seam.every_pool(self._hooks)
         if hooks is not None:
             return self._submit_with_hooks(hooks, fn, args, kwargs)
+        # Fast path: no lock.  Threads that submit at once queued up on the
+        # pool's lock, handing it over through the OS at every call: with 8
+        # of them, 118,000 calls/s against 618,000 from one (3.13, GIL), and
+        # 2.5x the standard library's throughput on 3.9 (benchmarks.cores).
+        # The queue orders a call against shutdown() instead: shutdown()
+        # sets _shutdown, then queues the wake-up that ends the workers, so a
+        # submit() that still reads False *after* queueing its call queued
+        # it ahead of that wake-up, and a worker takes it (a queue's lock
+        # orders the flag's write before our read, on any build).  Reading
+        # True, the call may lie behind the wake-up: _take_back() refuses it.
+        if self._broken or self._shutdown or _interpreter_exiting:
+            self._refuse()
+        future: Future[T] = self._future_type()
+        work: _Work = (future, fn, args, kwargs, None)
+        if self._resolve_work_item_task is not None:  # a subclass's worker contexts
+            work = (future, self._resolve_work_item_task(fn, args, kwargs), (), {}, None)
+        self._work_queue.put(work)
+        if self._broken or self._shutdown or _interpreter_exiting:
+            self._take_back(future)  # refuses, unless a worker took the call already
+        elif not self._pop_idle_token() and len(self._threads) < self._max_workers:
+            self._add_worker(future)
+        return future
+
+    def _take_back(self, future: Future[Any]) -> None:
+        """submit() queued *future*'s call as the pool closed: perhaps after the
+        wake-up that ends the workers, where none would take it.  Refuse it, as
+        a submit() after shutdown(), unless a worker runs (or ran) it already.
+        A refused call left behind the last wake-up stays queued, cancelled,
+        until the pool is collected."""
+        if future.cancel():  # PENDING -> CANCELLED: a worker that meets it skips it
+            self._refuse()
+
+    def _pop_idle_token(self) -> bool:
+        """An idle worker will take the call just queued: take its token (lock not needed)."""
+        try:
+            self._idle_tokens.pop()  # one step on any build: two submitters never get one
+        except IndexError:
+            return False
+        return True
+
+    def _add_worker(self, future: Future[Any]) -> None:
+        """Start a worker for *future*'s call, just queued (ahead of any wake-up)."""
         with self._shutdown_lock:
             if self._broken or self._shutdown or _interpreter_exiting:
-                self._refuse()
-            future: Future[T] = self._future_type()
-            self._queue((future, fn, args, kwargs, None))
-            return future
+                # Closed since: its workers take the call before they exit; with none, refuse.
+                if not self._threads:
+                    self._take_back(future)
+            elif len(self._threads) < self._max_workers:
+                self._start_worker()
 
     def _submit_with_hooks(
         self, hooks: PoolHooks, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -328,20 +371,14 @@ class ThreadPoolExecutor(Executor):
                 self._refuse()  # admit() waited for room, releasing the lock meanwhile
             if run_instead is None:
                 future: Future[T] = self._future_type()
-                self._queue((future, fn, args, kwargs, hooks.queued(future)))
+                watch = hooks.queued(future)
+                if self._resolve_work_item_task is not None:  # a subclass's worker contexts
+                    fn, args, kwargs = self._resolve_work_item_task(fn, args, kwargs), (), {}
+                self._work_queue.put((future, fn, args, kwargs, watch))
+                if not self._pop_idle_token() and len(self._threads) < self._max_workers:
+                    self._start_worker()
                 return future
         return run_instead(fn, args, kwargs)  # with the lock released: it is user code
-
-    def _queue(self, work: _Work) -> None:
-        """Queue a call; start a worker if none is idle and there is room.  Lock held."""
-        if self._resolve_work_item_task is not None:  # a subclass's worker contexts
-            future, fn, args, kwargs, watch = work
-            work = (future, self._resolve_work_item_task(fn, args, kwargs), (), {}, watch)
-        self._work_queue.put(work)
-        if self._idle_tokens:
-            self._idle_tokens.pop()  # that idle worker will take it
-        elif len(self._threads) < self._max_workers:
-            self._start_worker()
 
     def _refuse(self) -> NoReturn:
         if self._broken:
