@@ -20,11 +20,19 @@ import re
 import sys
 from typing import Any, Dict, List, Sequence
 
+from benchmarks.timing import run_name
+
 
 def by_version(reports: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """*reports* oldest Python first (file names would put 3.9 after 3.13)."""
+
     # The leading numbers of each version: "3.15.0rc1" sorts as 3.15.0.
-    return sorted(reports, key=lambda r: tuple(int(p) for p in re.findall(r"\d+", r["python"])[:3]))
+    # A free-threaded build ("3.14.7t") after the GIL build of its version.
+    def order(report: Dict[str, Any]) -> Any:
+        numbers = tuple(int(p) for p in re.findall(r"\d+", report["python"])[:3])
+        return numbers, report.get("label", "")
+
+    return sorted(reports, key=order)
 
 
 def ratios(report: Dict[str, Any]) -> Dict[str, float]:
@@ -86,7 +94,7 @@ def draw(reports: List[Dict[str, Any]], output: str) -> None:
             positions,
             [values.get(label, float("nan")) for label in labels],
             width,
-            label="Python %s" % report["python"],
+            label=run_name(report),
         )
     left.axhline(1.0, color="black", linestyle="--", linewidth=1)
     left.set_xticks([i + 0.4 - width / 2 for i in range(len(labels))])
@@ -95,8 +103,8 @@ def draw(reports: List[Dict[str, Any]], output: str) -> None:
     left.set_title("minipool against concurrent.futures, %s CPUs" % reports[0]["cpus"])
     left.legend(fontsize=8)
 
-    newest = reports[-1]
-    grid = newest.get("scaling", [])
+    newest = [report for report in reports if report.get("scaling")][-1]  # with a grid
+    grid = newest["scaling"]
     worker_counts = sorted({point["workers"] for point in grid})
     markers = dict(zip(worker_counts, "os^Dv"))
     for contender, color in (
@@ -118,7 +126,7 @@ def draw(reports: List[Dict[str, Any]], output: str) -> None:
     right.set_yscale("log")
     right.set_xlabel("tasks (submit + as_completed of no-op calls)")
     right.set_ylabel("microseconds per task")
-    right.set_title("scaling, Python %s" % newest["python"])
+    right.set_title("scaling, %s" % run_name(newest))
     right.legend(fontsize=6, ncol=3)
     figure.tight_layout()
     figure.savefig(output, dpi=120)
@@ -141,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in arguments.results:
         with open(path) as results:
             reports.append(json.load(results))
-    reports.sort(key=lambda report: tuple(int(part) for part in report["python"].split(".")))
+    reports = by_version(reports)
     draw(reports, arguments.output)
     print("wrote", arguments.output)
     return 0

@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import datetime
 import inspect
 import json
 import os
-import platform
 import sys
 from types import ModuleType
 from typing import Any, Callable, Dict, List, Sequence
@@ -38,7 +36,7 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
 
 import minipool
 from benchmarks import contenders, files, memory
-from benchmarks.timing import interleave, median, timed
+from benchmarks.timing import interleave, interpreter, median, run_name, timed
 
 POOLS: Dict[str, ModuleType] = {"stdlib": concurrent.futures, "minipool": minipool}
 BENCHMARKS = (
@@ -128,18 +126,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     workers = contenders.default_workers(minipool)
     report: Dict[str, Any] = {
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "cpus": os.cpu_count(),
+        **interpreter(),
         "default_workers": workers,
-        "platform": platform.platform(),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "repeats": sizes.repeats,
         "timings": [],
     }
     print(
-        "Python %s (%s), %s CPUs, pools of %d workers, medians of %d rounds"
-        % (report["python"], report["implementation"], report["cpus"], workers, sizes.repeats)
+        "%s (%s), %s CPUs, pools of %d workers, medians of %d rounds"
+        % (run_name(report), report["implementation"], report["cpus"], workers, sizes.repeats)
     )
     for name in BENCHMARKS:
         if name in selected:

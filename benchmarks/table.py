@@ -13,6 +13,7 @@ import sys
 from typing import Any, Dict, List, Sequence
 
 from benchmarks.chart import EXTRAS, by_version, extras_costs, ratios
+from benchmarks.timing import run_name
 
 
 def _list_table(title: str, header: List[str], rows: List[List[str]]) -> str:
@@ -25,7 +26,7 @@ def _list_table(title: str, header: List[str], rows: List[List[str]]) -> str:
 
 def rst_tables(reports: List[Dict[str, Any]]) -> str:
     reports = by_version(reports)
-    versions = ["Python %s" % r["python"] for r in reports]
+    versions = [run_name(r) for r in reports]
     first = reports[0]
 
     # Targets: each run's measured ratio, with the limit.
@@ -85,7 +86,7 @@ def rst_tables(reports: List[Dict[str, Any]]) -> str:
 def extension_tables(reports: List[Dict[str, Any]]) -> str:
     """Tables of ``python -m benchmarks --only extensions`` runs (peak memory, MB)."""
     reports = by_version(reports)
-    versions = ["Python %s" % r["python"] for r in reports]
+    versions = [run_name(r) for r in reports]
     first = reports[0]["extensions"]
     largest = max(first["map_peak_bytes"]["stdlib map"], key=int)
     map_rows = []
@@ -141,7 +142,7 @@ def files_table(reports: List[Dict[str, Any]]) -> str:
     return _list_table(
         "Writing %s small files (median seconds, and times the loop)"
         % "{:,}".format(first["size"]),
-        ["contender", *["Python %s" % r["python"] for r, _files in runs]],
+        ["contender", *[run_name(r) for r, _files in runs]],
         rows,
     )
 

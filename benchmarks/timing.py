@@ -8,10 +8,15 @@ ignores the odd round that a background job spoiled.
 
 from __future__ import annotations
 
+import datetime
 import gc
+import os
+import platform
 import statistics
+import sys
+import sysconfig
 import time
-from typing import Callable, Dict, List
+from typing import Any, Callable, Dict, List
 
 # One timed run of a contender: sets up, times only the part that matters,
 # cleans up, and returns the seconds it measured.
@@ -39,3 +44,26 @@ def interleave(contenders: Dict[str, TimedRun], repeats: int) -> Dict[str, List[
 
 def median(values: List[float]) -> float:
     return statistics.median(values)
+
+
+def interpreter() -> Dict[str, Any]:
+    """What runs the timings: the Python version, whether it runs without the
+    GIL, the machine; ``label`` names the run ("3.14.7t": free-threaded, GIL off)."""
+    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    gil_enabled = getattr(sys, "_is_gil_enabled", lambda: True)()
+    return {
+        "python": platform.python_version(),
+        "label": platform.python_version() + ("t" if free_threaded and not gil_enabled else ""),
+        "implementation": platform.python_implementation(),
+        "free_threaded": free_threaded,
+        "gil_enabled": gil_enabled,
+        "cpus": os.cpu_count(),
+        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "platform": platform.platform(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def run_name(report: Dict[str, Any]) -> str:
+    """A run's name: "Python 3.14.7t" for a free-threaded build (older results have no label)."""
+    return "Python %s" % report.get("label", report["python"])
