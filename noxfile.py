@@ -274,16 +274,19 @@ def repeat(session: nox.Session) -> None:
         session.run("python", "-m", "pytest", "-q", "-p", "no:randomly", *PARALLEL, *pytest_args)
 
 
-@nox.session(python=PYTHONS, default=False)
+@nox.session(python=PYTHONS + FREE_THREADED_HERE, default=False)
 def bench(session: nox.Session) -> None:
-    """The benchmarks on each interpreter, writing benchmarks/results/<version>.json.
+    """The benchmarks on each interpreter: benchmarks/results/<version>.json, and the
+    many-threads jobs in benchmarks/results/cores/<version>.json ("3.14.7t": GIL off).
 
     python -m nox -s bench                        # every version, the full sizes
     python -m nox -s bench-3.13 -- --quick        # any options of python -m benchmarks
     """
     session.install(".")
-    version = session.run(
-        "python", "-c", "import platform; print(platform.python_version())", silent=True
-    )
-    output = Path("benchmarks", "results", f"{str(version).strip()}.json")
+    name = "from benchmarks.timing import interpreter; print(interpreter()['label'])"
+    label = str(session.run("python", "-c", name, silent=True)).strip()
+    output = Path("benchmarks", "results", f"{label}.json")
     session.run("python", "-m", "benchmarks", "--json", str(output), *session.posargs)
+    cores = Path("benchmarks", "results", "cores", f"{label}.json")
+    quick = ["--quick"] if "--quick" in session.posargs else []
+    session.run("python", "-m", "benchmarks.cores", "--json", str(cores), *quick)

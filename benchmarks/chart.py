@@ -132,6 +132,60 @@ def draw(reports: List[Dict[str, Any]], output: str) -> None:
     figure.savefig(output, dpi=120)
 
 
+def draw_cores(reports: List[Dict[str, Any]], output: str) -> None:
+    """The chart of ``python -m benchmarks.cores`` runs: the newest GIL build and
+    every free-threaded one.  Left, CPU-bound calls' speed-up over a plain loop by
+    workers, with the limit (the cores) drawn; middle, a flood's throughput by
+    submitting threads; right, the round trip's 99th percentile of latency."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    reports = by_version(reports)
+    with_gil = [r for r in reports if r["gil_enabled"]]
+    shown = with_gil[-1:] + [r for r in reports if not r["gil_enabled"]]
+    colors = dict(zip([run_name(r) for r in shown], ["tab:gray", "tab:orange", "tab:purple"]))
+    figure, (cpu, flood, latency) = plt.subplots(1, 3, figsize=(16, 5))
+    workers = [1, 2, 4]
+    cores = max(r["usable_cpus"] or r["cpus"] for r in shown)
+    cpu.plot(workers, [min(w, cores) for w in workers], color="black", linestyle=":",
+             label="the limit: %d cores" % cores)  # fmt: skip
+    cpu.axhline(1.0, color="black", linewidth=0.8)
+    submitters = [1, 2, 4, 8]
+    for report in shown:
+        name, color = run_name(report), colors[run_name(report)]
+        for pool, style in (("minipool", "-"), ("stdlib", "--")):
+            speedups = [report["cpu"]["speedup"][pool][str(w)] for w in workers]
+            cpu.plot(
+                workers, speedups, style, marker="o", color=color, label="%s, %s" % (pool, name)
+            )
+            rows = {(r["mode"], r["submitters"]): r for r in report["submitters"]
+                    if r["pool"] == pool and r["call"] == "no-op"}  # fmt: skip
+            flood.plot(submitters, [rows["flood", n]["throughput"] for n in submitters], style,
+                       marker="o", color=color, label="%s, %s" % (pool, name))  # fmt: skip
+            latency.plot(submitters, [rows["each waits", n]["p99"] * 1e6 for n in submitters],
+                         style, marker="o", color=color, label="%s, %s" % (pool, name))  # fmt: skip
+    cpu.set_xticks(workers)
+    cpu.set_xlabel("workers")
+    cpu.set_ylabel("speed-up over a plain loop (higher is better)")
+    cpu.set_title("CPU-bound calls of ~1 ms")
+    cpu.legend(fontsize=7)
+    flood.set_yscale("log")
+    flood.set_xticks(submitters)
+    flood.set_xlabel("threads submitting at once")
+    flood.set_ylabel("no-op calls per second (higher is better)")
+    flood.set_title("a flood of submits into one pool")
+    flood.legend(fontsize=7)
+    latency.set_xticks(submitters)
+    latency.set_xlabel("threads submitting, each waiting for its call")
+    latency.set_ylabel("99th percentile of latency, us (lower is better)")
+    latency.set_title("the round trip of a no-op call")
+    latency.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(output, dpi=110)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.chart",

@@ -147,6 +147,109 @@ def files_table(reports: List[Dict[str, Any]]) -> str:
     )
 
 
+def cores_tables(reports: List[Dict[str, Any]]) -> str:
+    """Tables of ``python -m benchmarks.cores`` runs, one column per interpreter."""
+    reports = by_version(reports)
+    names = [run_name(r) for r in reports]
+    kinds = ["GIL off" if not r["gil_enabled"] else "GIL" for r in reports]
+    header = ["measure", *["%s (%s)" % (n, k) for n, k in zip(names, kinds)]]
+
+    cpu_rows = [["one call, ms", *["%.2f" % (r["cpu"]["call_seconds"] * 1e3) for r in reports]]]
+    for workers in ("1", "2", "4"):
+        for pool in ("stdlib", "minipool"):
+            speedups = [r["cpu"]["speedup"][pool][workers] for r in reports]
+            plural = "" if workers == "1" else "s"
+            cpu_rows.append(
+                ["%s, %s worker%s" % (pool, workers, plural), *["%.2f\u00d7" % x for x in speedups]]
+            )
+    limits = [1 if r["gil_enabled"] else r["usable_cpus"] or r["cpus"] for r in reports]
+    cpu_rows.append(["the limit (cores, or 1 with the GIL)", *["%d" % n for n in limits]])
+
+    def rows_of(mode: str, measure: str, scale: float, unit: str) -> List[List[str]]:
+        rows = []
+        for call in ("no-op", "20 us"):
+            for submitters in (1, 2, 4, 8):
+                plural = "" if submitters == 1 else "s"
+                cells = ["%s calls, %d submitter%s" % (call, submitters, plural)]
+                for report in reports:
+                    found = {
+                        r["pool"]: r[measure]
+                        for r in report["submitters"]
+                        if (r["mode"], r["call"], r["submitters"]) == (mode, call, submitters)
+                    }
+                    ours, theirs = found["minipool"], found["stdlib"]
+                    shown = (_short(ours * scale), _short(theirs * scale), unit, ours / theirs)
+                    cells.append("%s / %s%s = %.2f" % shown)
+                rows.append(cells)
+        return rows
+
+    extras = list(reports[0]["extras"]["cost"])
+    extras_rows = [
+        [name, *["%.2f" % r["extras"]["cost"][name] for r in reports]]
+        for name in extras
+        if name != "minipool"
+    ]
+    target_names = [t["target"] for r in reports for t in r["targets"]]
+    target_rows = []
+    for name in dict.fromkeys(target_names):
+        cells = [name]
+        for report in reports:
+            found = [t for t in report["targets"] if t["target"] == name]
+            cells.append(
+                "-"
+                if not found
+                else "%.2f (%s %.2f%s)"
+                % (
+                    found[0]["measured"],
+                    "\u2265" if found[0]["at_least"] else "\u2264",
+                    found[0]["limit"],
+                    "" if found[0]["met"] else ", missed",
+                )
+            )
+        target_rows.append(cells)
+    latency = rows_of("each waits", "p99", 1e6, " us")
+    return "\n".join(
+        [
+            _list_table("The targets of each run", ["target", *names], target_rows),
+            _list_table(
+                "CPU-bound calls (%d of them): speed-up over a plain loop"
+                % reports[0]["cpu"]["calls"],
+                header,
+                cpu_rows,
+            ),
+            _list_table(
+                "A flood: threads submit at once into one default pool; calls per second,"
+                " minipool / standard library",
+                header,
+                rows_of("flood", "throughput", 1, ""),
+            ),
+            _list_table(
+                "Each submitting thread waits for its call: 99th percentile of latency,"
+                " minipool / standard library",
+                header,
+                latency,
+            ),
+            _list_table(
+                "What each opt-in extra costs on the as_completed job (time / a plain"
+                " minipool pool's)",
+                ["extra", *names],
+                extras_rows,
+            ),
+        ]
+    )
+
+
+def _short(value: float) -> str:
+    """12,345 as 12.3k; 1,234,567 as 1.23M; small numbers as they are."""
+    if value >= 1e6:
+        return "%.2fM" % (value / 1e6)
+    if value >= 1e4:
+        return "%.0fk" % (value / 1e3)
+    if value >= 1e3:
+        return "%.1fk" % (value / 1e3)
+    return "%.0f" % value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     paths = list(sys.argv[1:] if argv is None else argv)
     if not paths:

@@ -21,7 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).parent.parent))  # for benchmarks.table
 
-from benchmarks.table import extension_tables, files_table, rst_tables
+from benchmarks.table import cores_tables, extension_tables, files_table, rst_tables
 
 import minipool
 
@@ -48,6 +48,14 @@ _extension_results = sorted((ROOT / "benchmarks" / "results" / "extensions").glo
 )
 (_generated / "files-table.rst").write_text(
     files_table(_reports) if _reports else "No results committed yet.\n"
+)
+# Many threads, free-threaded builds (python -m benchmarks.cores --json).
+_cores_results = sorted((ROOT / "benchmarks" / "results" / "cores").glob("*.json"))
+_cores_reports = [json.loads(path.read_text()) for path in _cores_results]
+(_generated / "cores-tables.rst").write_text(
+    cores_tables(_cores_reports)
+    if _cores_reports
+    else "No results committed yet: run ``python -m benchmarks.cores --json ...``.\n"
 )
 # The deadlock table (docs/diagnostics.rst), from python -m benchmarks.deadlocks
 # --json: written at config-inited, in the build's language (see setup()).
@@ -76,6 +84,15 @@ if _reports and _chart_stale:
     from benchmarks.chart import draw  # needs matplotlib: the docs extra has it
 
     draw(_reports, str(_chart))
+_cores_chart = _generated / "cores.png"
+_cores_sources = [*_cores_results, ROOT / "benchmarks" / "chart.py"]
+if _cores_reports and (
+    not _cores_chart.exists()
+    or _cores_chart.stat().st_mtime < max(p.stat().st_mtime for p in _cores_sources)
+):
+    from benchmarks.chart import draw_cores
+
+    draw_cores(_cores_reports, str(_cores_chart))
 
 
 def _python_inventory() -> str:

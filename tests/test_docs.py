@@ -268,8 +268,8 @@ def catalogs() -> dict[str, dict[str, str]]:
 
 
 def translatable(msgid: str) -> bool:
-    """False for what the generated tables hold: numbers, and Python versions."""
-    return not re.fullmatch(r"(Python )?[\d.]+( s \([\d.]+\u00d7\))?", msgid)
+    """False for what the generated tables hold: numbers, and Python versions ("3.14.7t")."""
+    return not re.fullmatch(r"(Python )?[\d.]+(rc\d+)?t?( s \([\d.]+\u00d7\))?", msgid)
 
 
 def markup(text: str) -> list[str]:

@@ -11,7 +11,7 @@ How it attaches: :class:`StatsHooks` implements these moments of
 in the worker, calls *drained* by ``shutdown(cancel_futures=True)`` or a
 broken pool, and each *worker added*.  What ``submit()`` and ``shutdown()``
 count is guarded by the pool's own lock, what a worker counts by a lock of
-that worker's (see :class:`StatsHooks`); a snapshot takes them all, so it is
+that worker's (see ``StatsHooks``); a snapshot takes them all, so it is
 consistent (a call is never counted both as running and as finished) on
 any build, with or without the GIL.  A pool made without ``stats=True``
 has no such object and does none of this.
@@ -163,14 +163,14 @@ class StatsHooks(PoolHooks):
       ``shutdown()`` and new workers change: the calls submitted and drained,
       the workers, and the list of tallies.  The pool holds it already when it
       tells of those moments, so counting them takes no lock of ours.
-    - each worker's :class:`_Tally` has a lock of its own, taken only by that
-      worker (twice a call) and by :meth:`snapshot`.  Fast path: per-worker
+    - each worker's ``_Tally`` has a lock of its own, taken only by that
+      worker (twice a call) and by ``snapshot()``.  Fast path: per-worker
       tallies.  One lock for every count made the workers of a free-threaded
       build queue up for it at each call's start and end (``stats=True`` cost
       3.5x a plain pool's time on no-op calls, against 2.0x with the GIL;
       ``python -m benchmarks.cores --only extras``).
 
-    :meth:`snapshot` takes *lock*, then every tally's lock: it sees one moment.
+    ``snapshot()`` takes *lock*, then every tally's lock: it sees one moment.
     """
 
     def __init__(self, max_workers: int, lock: threading.Lock) -> None:
@@ -257,7 +257,7 @@ class StatsHooks(PoolHooks):
 
 class _Tally:
     """One worker's counts.  *lock* guards the rest: the worker takes it at each
-    call's start and end, :meth:`StatsHooks.snapshot` to read."""
+    call's start and end, ``StatsHooks.snapshot()`` to read."""
 
     __slots__ = (
         "current", "lock", "raised", "returned", "run_max", "run_total", "skipped", "wait_max",

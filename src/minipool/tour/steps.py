@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -368,11 +369,18 @@ def file_benchmark(impl: ModuleType, settings: Any, seen: Observation) -> None:
             pool_seconds,
             pool_seconds / loop_seconds,
         )
-        seen.say(
-            "each file holds the GIL for most of its time; threads overlap only the short system"
-        )
-        seen.say("calls, hand the GIL to each other at every one, and pay for a future each:")
-        seen.say("on this kind of job a pool of threads can lose to a plain loop.")
+        if getattr(sys, "_is_gil_enabled", lambda: True)():
+            seen.say(
+                "each file holds the GIL for most of its time; threads overlap only the short"
+                " system"
+            )
+            seen.say("calls, hand the GIL to each other at every one, and pay for a future each:")
+            seen.say("on this kind of job a pool of threads can lose to a plain loop.")
+        else:
+            seen.say("this build runs without the GIL: the workers run each file's Python code")
+            seen.say("side by side, on %d cores; what they still share is the directory, which",
+                     os.cpu_count() or 1)  # fmt: skip
+            seen.say("the operating system locks to make each file in it, and the pool's queue.")
         seen.timings = {"loop": loop_seconds, "pool": pool_seconds}
         if tracing:
             _explain_with_the_timeline(recording, settings.trace, loop_seconds / count, seen)
@@ -392,11 +400,15 @@ def _explain_with_the_timeline(
         mean_call * 1e6,
         loop_seconds_per_file * 1e6,
     )
-    seen.say(
-        "  %d workers were in calls %.0f%% of the time, mostly waiting for the GIL inside them;",
-        len(recording.workers()),
-        100 * recording.busy_fraction(),
-    )
+    workers, busy = len(recording.workers()), 100 * recording.busy_fraction()
+    if getattr(sys, "_is_gil_enabled", lambda: True)():
+        seen.say(
+            "  %d workers were in calls %.0f%% of the time, mostly waiting for the GIL in them;",
+            workers,
+            busy,
+        )
+    else:
+        seen.say("  %d workers were in calls %.0f%% of the time;", workers, busy)
     seen.say("  each file also waited %.0f us in the queue", mean_queued * 1e6)
     os.makedirs(directory, exist_ok=True)
     events = recording.write_trace_events(os.path.join(directory, "files-trace.json"))

@@ -16,8 +16,11 @@ KOREAN: Dict[str, str] = {
     "the timeline (--trace): a file took %.0f us in a pool thread, against %.0f us in the loop": (
         "타임라인 (--trace): 파일 하나에 풀 스레드에서는 %.0f us, 반복문에서는 %.0f us가 걸렸습니다"
     ),
-    "  %d workers were in calls %.0f%% of the time, mostly waiting for the GIL inside them;": (
+    "  %d workers were in calls %.0f%% of the time, mostly waiting for the GIL in them;": (
         "  워커 %d개가 시간의 %.0f%% 동안 호출 안에 있었지만, 대부분 그 안에서 GIL을 기다렸습니다;"
+    ),
+    "  %d workers were in calls %.0f%% of the time;": (
+        "  워커 %d개가 시간의 %.0f%% 동안 호출 안에 있었습니다;"
     ),
     "  each file also waited %.0f us in the queue": "  파일마다 큐에서도 %.0f us를 기다렸습니다",
     "  trace events (open in https://ui.perfetto.dev): %s": (
@@ -79,6 +82,15 @@ KOREAN: Dict[str, str] = {
     ),
     "on this kind of job a pool of threads can lose to a plain loop.": (
         "그래서 이런 일에서는 스레드 풀이 보통 반복문보다 느릴 수 있습니다."
+    ),
+    "this build runs without the GIL: the workers run each file's Python code": (
+        "이 빌드에는 GIL이 없습니다. 워커들은 파일마다 도는 파이썬 코드를"
+    ),
+    "side by side, on %d cores; what they still share is the directory, which": (
+        "코어 %d개에서 나란히 실행합니다. 그래도 함께 쓰는 것은 디렉터리(운영체제가"
+    ),
+    "the operating system locks to make each file in it, and the pool's queue.": (
+        "그 안에 파일을 만들 때마다 잠급니다)와 풀의 큐입니다."
     ),
     "the pool logged (%s) %r%s": "풀이 남긴 로그 (%s) %r%s",
     "the step failed: %s: %s": "이 단계가 실패했습니다: %s: %s",
