@@ -176,3 +176,24 @@ def test_a_loaded_machine_cannot_reorder_what_the_order_and_wait_steps_see(
             ["failing", "quick"],
             ["slow"],
         )
+
+
+@pytest.mark.parametrize("gil", [True, False])
+def test_the_file_step_explains_the_build_it_runs_on(
+    gil: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The seed's answer (threads take turns for the GIL) is wrong without it.
+    from types import SimpleNamespace
+
+    import minipool
+    from minipool.tour import steps
+    from minipool.tour.engine import Observation
+
+    monkeypatch.setattr(sys, "_is_gil_enabled", lambda: gil, raising=False)
+    settings = SimpleNamespace(files=20, directory=str(tmp_path), trace=None, lang="en")
+    seen = Observation()
+    steps.file_benchmark(minipool, settings, seen)
+    told = "\n".join(seen.narration)
+    assert ("each file holds the GIL" in told) is gil
+    assert ("this build runs without the GIL" in told) is not gil
+    assert seen.behaviour["files written"] == 20

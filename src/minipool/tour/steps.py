@@ -378,9 +378,9 @@ def file_benchmark(impl: ModuleType, settings: Any, seen: Observation) -> None:
             seen.say("on this kind of job a pool of threads can lose to a plain loop.")
         else:
             seen.say("this build runs without the GIL: the workers run each file's Python code")
-            seen.say("side by side, on %d cores; what they still share is the directory, which",
+            seen.say("side by side, on %d cores; a pool still adds a future and a hand-off to",
                      os.cpu_count() or 1)  # fmt: skip
-            seen.say("the operating system locks to make each file in it, and the pool's queue.")
+            seen.say("each file, and the thread reading as_completed() takes a core as it wakes.")
         seen.timings = {"loop": loop_seconds, "pool": pool_seconds}
         if tracing:
             _explain_with_the_timeline(recording, settings.trace, loop_seconds / count, seen)

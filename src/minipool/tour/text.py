@@ -86,11 +86,11 @@ KOREAN: Dict[str, str] = {
     "this build runs without the GIL: the workers run each file's Python code": (
         "이 빌드에는 GIL이 없습니다. 워커들은 파일마다 도는 파이썬 코드를"
     ),
-    "side by side, on %d cores; what they still share is the directory, which": (
-        "코어 %d개에서 나란히 실행합니다. 그래도 함께 쓰는 것은 디렉터리(운영체제가"
+    "side by side, on %d cores; a pool still adds a future and a hand-off to": (
+        "코어 %d개에서 나란히 실행합니다. 그래도 풀은 파일마다 future 하나와 넘겨주기를"
     ),
-    "the operating system locks to make each file in it, and the pool's queue.": (
-        "그 안에 파일을 만들 때마다 잠급니다)와 풀의 큐입니다."
+    "each file, and the thread reading as_completed() takes a core as it wakes.": (
+        "더하고, as_completed()를 읽는 스레드가 깨어날 때마다 코어 하나를 차지합니다."
     ),
     "the pool logged (%s) %r%s": "풀이 남긴 로그 (%s) %r%s",
     "the step failed: %s: %s": "이 단계가 실패했습니다: %s: %s",
