@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import functools
-import json
 import os
 import sys
 import threading
@@ -42,7 +41,7 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/cores.py
 
 import minipool
 from benchmarks import contenders
-from benchmarks.timing import interleave, interpreter, median, timed
+from benchmarks.timing import interleave, interpreter, median, timed, write_report
 
 POOLS: Dict[str, ModuleType] = {"stdlib": concurrent.futures, "minipool": minipool}
 JOBS = ("cpu", "submitters", "extras")
@@ -293,10 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "extras" in selected:
         run_extras(2_000 if quick else 50_000, repeats, report)
     report["targets"] = check_targets(report)
-    if arguments.json:
-        with open(arguments.json, "w") as output:
-            json.dump(report, output, indent=2)
-        print("wrote", arguments.json)
+    write_report(report, arguments.json)
     return 0
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import inspect
-import json
 import os
 import sys
 from types import ModuleType
@@ -36,7 +35,7 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
 
 import minipool
 from benchmarks import contenders, files, memory
-from benchmarks.timing import interleave, interpreter, median, run_name, timed
+from benchmarks.timing import interleave, interpreter, median, run_name, timed, write_report
 
 POOLS: Dict[str, ModuleType] = {"stdlib": concurrent.futures, "minipool": minipool}
 BENCHMARKS = (
@@ -139,10 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name in selected:
             RUNNERS[name](sizes, workers, report, arguments)
     report["targets"] = check_targets(report)
-    if arguments.json:
-        with open(arguments.json, "w") as output:
-            json.dump(report, output, indent=2)
-        print("wrote", arguments.json)
+    write_report(report, arguments.json)
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import json
 import os
 import platform
 import statistics
@@ -67,3 +68,11 @@ def interpreter() -> Dict[str, Any]:
 def run_name(report: Dict[str, Any]) -> str:
     """A run's name: "Python 3.14.7t" for a free-threaded build (older results have no label)."""
     return "Python %s" % report.get("label", report["python"])
+
+
+def write_report(report: Dict[str, Any], path: str | None) -> None:
+    """Write *report* as JSON to *path*, if one was given (``--json``), and say so."""
+    if path:
+        with open(path, "w") as output:
+            json.dump(report, output, indent=2)
+        print("wrote", path)

@@ -8,24 +8,30 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.timeout(300)
-def test_the_benchmark_runner_measures_every_benchmark(tmp_path: Path) -> None:
+def run_quick(module: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], Any]:
+    """``python -m MODULE --quick --json ...``: the finished run, and the report it wrote."""
     output = tmp_path / "results.json"
     run = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--json", str(output)],
+        [sys.executable, "-m", module, "--quick", "--json", str(output)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=280,
     )
     assert run.returncode == 0, run.stderr
-    report = json.loads(output.read_text())
+    return run, json.loads(output.read_text())
+
+
+@pytest.mark.timeout(300)
+def test_the_benchmark_runner_measures_every_benchmark(tmp_path: Path) -> None:
+    run, report = run_quick("benchmarks", tmp_path)
 
     assert report["python"] == platform.python_version()  # 3.15.0rc1 for a release candidate
     timings = {entry["name"]: entry for entry in report["timings"]}
@@ -81,16 +87,7 @@ def test_the_benchmark_runner_refuses_a_bad_size() -> None:
 
 @pytest.mark.timeout(300)
 def test_the_many_threads_benchmark_measures_every_job(tmp_path: Path) -> None:
-    output = tmp_path / "cores.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "benchmarks.cores", "--quick", "--json", str(output)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=280,
-    )
-    assert run.returncode == 0, run.stderr
-    report = json.loads(output.read_text())
+    run, report = run_quick("benchmarks.cores", tmp_path)
     assert report["python"] == platform.python_version()
     assert report["gil_enabled"] == getattr(sys, "_is_gil_enabled", lambda: True)()
 

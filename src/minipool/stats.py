@@ -275,21 +275,22 @@ class _Tally:
 class _StatsWatch(CallWatch):
     """One call's times, from its queueing to its end."""
 
-    __slots__ = ("_stats", "queued_at", "started_at")
+    __slots__ = ("_stats", "_tally", "queued_at", "started_at")
 
     def __init__(self, stats: StatsHooks, queued_at: float) -> None:
         self._stats = stats
+        self._tally: _Tally | None = None  # its worker's, from its start
         self.queued_at = queued_at
         self.started_at = 0.0
 
     def started(self) -> None:
-        tally = self._stats._my_tally()
+        tally = self._tally = self._stats._my_tally()
         with tally.lock:
             self.started_at = clock()
             tally.current = self
 
     def ended(self, outcome: str) -> None:
-        tally = self._stats._my_tally()
+        tally = self._tally or self._stats._my_tally()  # the same worker ends it
         ran = clock() - self.started_at
         waited = self.started_at - self.queued_at
         with tally.lock:
