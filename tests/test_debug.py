@@ -428,14 +428,14 @@ def test_minipool_debug_1_turns_the_same_program_into_an_error() -> None:
 def test_set_debug_applies_to_pools_made_afterwards_and_installs_nothing_before() -> None:
     script = textwrap.dedent(
         """
-        import sys, minipool, minipool.hooks
-        before = minipool.hooks.blocking_watcher
+        import sys, minipool, minipool.future
+        before = minipool.future.blocking_watcher
         pool = minipool.ThreadPoolExecutor(1)
         loaded = "minipool.debug" in sys.modules
         minipool.set_debug(True)
         later = minipool.ThreadPoolExecutor(1)
         print(before is None and not loaded, pool._debug, later._debug,
-              minipool.hooks.blocking_watcher is not None)
+              minipool.future.blocking_watcher is not None)
         pool.shutdown(); later.shutdown()
         """
     )

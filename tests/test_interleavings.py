@@ -56,7 +56,6 @@ import pytest
 import minipool
 import minipool.extended
 import minipool.future as future_module
-import minipool.hooks
 from minipool import thread_pool
 
 interleave_test = pytest.importorskip(
@@ -83,7 +82,7 @@ def modelled_pool_globals(monkeypatch: pytest.MonkeyPatch) -> Any:
     """No extras; the exit lock and state made afresh inside each schedule."""
     # Debug mode is not explored (its detector's primitives are real): off,
     # even if an earlier test of the session installed its detector.
-    monkeypatch.setattr(minipool.hooks, "blocking_watcher", None)
+    monkeypatch.setattr(future_module, "blocking_watcher", None)
     monkeypatch.setattr(minipool.extended, "_debug_by_default", False)
     monkeypatch.setattr(thread_pool, "_interpreter_exiting", False)
     monkeypatch.setattr(thread_pool, "_live_workers", {})

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import minipool
-import minipool.hooks
+import minipool.thread_pool
 from conftest import Gate
 from minipool import ThreadPoolExecutor, trace
 
@@ -49,9 +49,9 @@ def test_nothing_is_recorded_outside_a_recording_and_the_hook_is_removed() -> No
     with ThreadPoolExecutor(max_workers=2) as pool:
         pool.submit(abs, 1).result()
         with trace.record() as recording:
-            assert minipool.hooks.every_pool is not None
+            assert minipool.thread_pool.every_pool is not None
             pool.submit(abs, 2).result()
-        assert minipool.hooks.every_pool is None
+        assert minipool.thread_pool.every_pool is None
         pool.submit(abs, 3).result()
     assert len(recording.tasks) == 1
 

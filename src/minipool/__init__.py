@@ -5,14 +5,14 @@ and everything behaves the same.  Read the core in this order:
 
 1. :mod:`minipool.versions` -- where Python versions differ;
 2. :mod:`minipool.errors` -- the exceptions;
-3. :mod:`minipool.hooks` -- the moments a pool announces to the extras;
-4. :mod:`minipool.future` -- the future and its state machine;
-5. :mod:`minipool.waiting` -- ``wait()`` and ``as_completed()``;
-6. :mod:`minipool.executor` -- the executor interface and ``map()``;
-7. :mod:`minipool.thread_pool` -- the plain thread pool and its workers.
+3. :mod:`minipool.future` -- the future and its state machine;
+4. :mod:`minipool.waiting` -- ``wait()`` and ``as_completed()``;
+5. :mod:`minipool.executor` -- the executor interface and ``map()``;
+6. :mod:`minipool.thread_pool` -- the plain thread pool and its workers.
 
 The opt-in extras, beyond the standard library, each in its own module and
-attached through :mod:`minipool.hooks`: :mod:`minipool.extended` (the pool
+attached through the moments of :mod:`minipool.hooks` (the seam: the core
+calls them, the extras implement them): :mod:`minipool.extended` (the pool
 you import, with the extras' keyword arguments), :mod:`minipool.stats`,
 :mod:`minipool.bounded`, :mod:`minipool.context`, :mod:`minipool.debug` (a
 deadlock detector), :mod:`minipool.trace` (a timeline of every call),

@@ -4,7 +4,7 @@ A pool has one hooks object (:mod:`minipool.hooks`); a pool made with
 several extras (``stats=True, max_pending=8``) gets the extras' hooks
 combined into one by :func:`combine`.  The timeline's recordings hear every
 pool's calls: :func:`add_everywhere` combines them with each pool's own
-hooks, through :func:`minipool.hooks.hear_every_pool`.
+hooks, through :func:`minipool.thread_pool.hear_every_pool`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from minipool import hooks as seam
+from minipool import thread_pool
 from minipool.hooks import CallWatch, PoolHooks
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def remove_everywhere(hooks: PoolHooks) -> None:
 def _hear_all_of(everywhere: list[PoolHooks]) -> None:
     """Make every pool's submit() combine its own hooks with *everywhere* (a copy)."""
     if not everywhere:
-        seam.hear_every_pool(None)
+        thread_pool.hear_every_pool(None)
         return
 
     def widen(own: PoolHooks | None) -> PoolHooks:
@@ -128,4 +128,4 @@ def _hear_all_of(everywhere: list[PoolHooks]) -> None:
         assert combined is not None  # everywhere is not empty
         return combined
 
-    seam.hear_every_pool(widen)
+    thread_pool.hear_every_pool(widen)

@@ -151,6 +151,7 @@ import types
 import weakref
 from typing import Any, Callable, Iterable, Literal, Sequence
 
+from minipool import future as future_module
 from minipool import hooks as seam
 from minipool import reach
 from minipool.extended import debug_by_default, set_debug
@@ -838,4 +839,4 @@ if hasattr(os, "register_at_fork"):
 
 def install() -> None:
     """Let every blocking wait reach the detector (from the first use of debug mode on)."""
-    seam.watch_blocking(_detector)
+    future_module.watch_blocking(_detector)

@@ -24,11 +24,11 @@ import os
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from minipool import thread_pool
-from minipool.hooks import PoolHooks
 from minipool.versions import HAS_WORKER_CONTEXT
 
 if TYPE_CHECKING:
     from minipool.bounded import BoundedQueue
+    from minipool.hooks import PoolHooks
     from minipool.stats import PoolStats, StatsHooks
 
 __all__ = ["ThreadPoolExecutor", "debug_by_default", "set_debug"]

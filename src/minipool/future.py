@@ -26,7 +26,6 @@ import threading
 import types
 from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
 
-from minipool import hooks as seam
 from minipool.errors import CancelledError, InvalidStateError, TimeoutError
 from minipool.versions import HAS_GET_SNAPSHOT, RESULT_RAISES_FALSY_EXCEPTIONS
 
@@ -48,7 +47,19 @@ LOGGER = logging.getLogger("concurrent.futures")
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from minipool.hooks import BlockingWatcher
     from minipool.waiting import _Waiter
+
+# Debug mode's watcher of blocking waits (minipool.hooks), or None.  Written by
+# watch_blocking() only, read without a lock: a reference is read whole on any
+# build, and a stale one acts as a moment earlier.
+blocking_watcher: BlockingWatcher | None = None
+
+
+def watch_blocking(watcher: BlockingWatcher | None) -> None:
+    """Make *watcher* hear every blocking wait on a future from now on (None: stop)."""
+    global blocking_watcher
+    blocking_watcher = watcher
 
 
 def tell_of_final(future: Any, waiter: _Waiter) -> None:
@@ -167,7 +178,7 @@ class Future(Generic[T]):
             condition = self._done_condition
             if condition is None:
                 condition = self._done_condition = threading.Condition(self._state_lock)
-            watcher = seam.blocking_watcher
+            watcher = blocking_watcher
             if watcher is None:  # once: notified only when done, no spurious wake-ups
                 condition.wait(timeout)
             else:

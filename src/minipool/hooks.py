@@ -1,6 +1,7 @@
 """The seam: the moments a pool announces, for the extras to act on.
 
-The core never imports an extra.  A pool tells its hooks (``pool._hooks``) of
+The core never imports an extra, nor this module (but for type checkers): it
+calls these methods on whatever object it is given.  A pool tells its hooks (``pool._hooks``) of
 each moment, and a call its *watch*; an extra implements the moments it needs
 and inherits the plain thing for the rest.  A plain pool has no hooks and its
 calls no watch: a moment costs one ``is None`` check (as trio's instruments)::
@@ -16,9 +17,10 @@ calls no watch: a moment costs one ``is None`` check (as trio's instruments)::
                hooks.join_workers(threads)       wait=True
     pool       hooks.worker_added(thread)        lock held, before the thread starts
 
-Two moments are the whole process's, turned on by a function here, never by
-writing into a core module: a thread blocking on futures (:func:`watch_blocking`,
-debug mode) and every pool's calls (:func:`hear_every_pool`, the timeline).
+Two moments are the whole process's, each turned on by a function of the core
+(never by writing into it): a thread blocking on futures
+(:func:`minipool.future.watch_blocking`, debug mode) and every pool's calls
+(:func:`minipool.thread_pool.hear_every_pool`, the timeline).
 """
 
 from __future__ import annotations
@@ -93,21 +95,3 @@ class BlockingWatcher:
         """``wait()``/``as_completed()``: wait for *event*, set once *need* (``"any"``
         or ``"all"``) of *futures* are done."""
         event.wait()
-
-
-# Written by the functions below only, read without a lock: a reference is
-# read whole on any build, and a stale one acts as a moment earlier.
-blocking_watcher: BlockingWatcher | None = None
-every_pool: Callable[[PoolHooks | None], PoolHooks] | None = None
-
-
-def watch_blocking(watcher: BlockingWatcher | None) -> None:
-    """Make *watcher* hear every blocking wait from now on (None: stop)."""
-    global blocking_watcher
-    blocking_watcher = watcher
-
-
-def hear_every_pool(widen: Callable[[PoolHooks | None], PoolHooks] | None) -> None:
-    """From now on, every pool's ``submit()`` uses ``widen(pool._hooks)`` (None: stop)."""
-    global every_pool
-    every_pool = widen

@@ -21,7 +21,6 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Literal, NoReturn, Tuple, TypeVar
 
-from minipool import hooks as seam
 from minipool.errors import BrokenThreadPool, InvalidStateError
 from minipool.executor import Executor
 from minipool.future import LOGGER, Future
@@ -43,11 +42,23 @@ _Work: TypeAlias = Tuple[
 _Queue: TypeAlias = "queue.SimpleQueue[_Work | None]"
 _PoolRef: TypeAlias = "weakref.ref[ThreadPoolExecutor]"
 
+# The timeline's widening of every pool's hooks (minipool.trace), or None.
+# Written by hear_every_pool() only, read without a lock: a reference is read
+# whole on any build, and a stale one acts as a moment earlier.
+every_pool: Callable[[PoolHooks | None], PoolHooks] | None = None
+
+
+def hear_every_pool(widen: Callable[[PoolHooks | None], PoolHooks] | None) -> None:
+    """From now on, every pool's ``submit()`` uses ``widen(pool._hooks)`` (None: stop)."""
+    global every_pool
+    every_pool = widen
+
+
 # -- interpreter exit -----------------------------------------------------
 # Workers are not daemons: as the interpreter exits, _join_workers_at_exit wakes
 # them all and waits, so queued work still runs.  _global_shutdown_lock guards
 # _interpreter_exiting and _live_workers (worker key -> thread, its pool's queue
-# and _shutdown_lock, held to queue the wake-up: submit() queued before, or refuses).
+# and _shutdown_lock, held to queue the wake-up after a locked submit()).
 _global_shutdown_lock = threading.Lock()
 _interpreter_exiting = False
 _live_workers: dict[object, tuple[threading.Thread, _Queue, threading.Lock]] = {}
@@ -86,12 +97,11 @@ if hasattr(os, "register_at_fork"):
 
 
 # -- worker contexts (3.14+) ----------------------------------------------
-# From 3.14 the pool asks its class, prepare_context(initializer, initargs,
-# **ctxkwargs), how workers run: it returns create_context(), called once per
-# worker (the context's initialize() first, breaking the pool if it raises;
-# run(task) per call; finalize() last), and resolve_task(fn, args, kwargs),
-# with which submit() turns a call into a task.  minipool makes contexts only
-# for a subclass that overrides prepare_context() (InterpreterPoolExecutor).
+# From 3.14 the pool asks its class how workers run: prepare_context(initializer,
+# initargs, **ctxkwargs) returns create_context(), one context per worker
+# (initialize() first, breaking the pool if it raises; run(task) per call;
+# finalize() last), and resolve_task(fn, args, kwargs), which makes a call a
+# task.  minipool makes contexts only for a subclass that overrides prepare_context().
 
 
 class WorkerContext:
@@ -185,8 +195,7 @@ def _run(work: _Work, context: WorkerContext | None) -> None:
         if watch is not None:
             watch.ended("raised")
         future.set_exception(exc)
-        # The traceback holds this frame and the future the exception: drop
-        # the call now, not when the garbage collector breaks the cycle.
+        # The traceback holds this frame, the future the exception: drop the call now.
         del work, future, fn, args, kwargs, watch
     else:
         if watch is not None:
@@ -231,10 +240,9 @@ def _forget_worker(key: object) -> None:
 
 
 def signature_without_ctxkwargs(function: Callable[..., Any]) -> inspect.Signature:
-    """*function*'s signature without its ``**`` parameter (``__init__`` before 3.14)."""
+    """*function*'s signature without its last parameter, ``**ctxkwargs`` (before 3.14)."""
     signature = inspect.signature(function)
-    kept = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
-    return signature.replace(parameters=kept)
+    return signature.replace(parameters=list(signature.parameters.values())[:-1])
 
 
 # -- the pool -------------------------------------------------------------
@@ -266,7 +274,8 @@ class ThreadPoolExecutor(Executor):
         self._resolve_work_item_task: Callable[..., Any] | None = None
         if HAS_WORKER_CONTEXT:  # this checks the initializer and keywords, as there
             create, resolve = type(self).prepare_context(initializer, initargs, **ctxkwargs)
-            if _overrides_prepare_context(type(self)):
+            subclasses = type(self).__mro__[: type(self).__mro__.index(ThreadPoolExecutor)]
+            if any("prepare_context" in vars(klass) for klass in subclasses):
                 self._create_worker_context, self._resolve_work_item_task = create, resolve
         elif ctxkwargs:
             function = "ThreadPoolExecutor.__init__" if INIT_ERRORS_NAME_QUALNAME else "__init__"
@@ -305,20 +314,14 @@ class ThreadPoolExecutor(Executor):
         """Schedule ``fn(*args, **kwargs)`` in a worker; return its future.  Raises
         :class:`RuntimeError` after :meth:`shutdown` or as the interpreter exits,
         :class:`~minipool.BrokenThreadPool` once an initializer failed."""
-        hooks = self._hooks if seam.every_pool is None else seam.every_pool(self._hooks)
+        hooks = self._hooks if every_pool is None else every_pool(self._hooks)
         if hooks is not None:
             return self._submit_with_hooks(hooks, fn, args, kwargs)
-        # Fast path: no lock.  Threads that submit at once queued up on the
-        # pool's lock, handing it over through the OS at every call: with 8
-        # of them, 118,000 calls/s against 618,000 from one (3.13, GIL), and
-        # 2.5x the standard library's throughput on 3.9; without the lock, 9x
-        # and 18x (3.9, 3.13), 7.4x on 3.14t (python -m benchmarks.cores).
-        # The queue orders a call against shutdown() instead: shutdown()
-        # sets _shutdown, then queues the wake-up that ends the workers, so a
-        # submit() that still reads False *after* queueing its call queued
-        # it ahead of that wake-up, and a worker takes it (a queue's lock
-        # orders the flag's write before our read, on any build).  Reading
-        # True, the call may lie behind the wake-up: _take_back() refuses it.
+        # Fast path: no lock (8 threads submitting at once: 9x the standard
+        # library's calls/s on 3.9, 18x on 3.13, with the lock 2.5x and 4x).
+        # shutdown() sets _shutdown, then queues the wake-up that ends the
+        # workers: a call queued while the flag still reads False lies ahead
+        # of that wake-up (the queue's lock orders the two, on any build).
         if self._broken or self._shutdown or _interpreter_exiting:
             self._refuse()
         future: Future[T] = self._future_type()
@@ -327,24 +330,21 @@ class ThreadPoolExecutor(Executor):
             work = (future, self._resolve_work_item_task(fn, args, kwargs), (), {}, None)
         self._work_queue.put(work)
         if self._broken or self._shutdown or _interpreter_exiting:
-            self._take_back(future)  # refuses, unless a worker took the call already
+            self._take_back(future)  # perhaps behind the wake-up, where no worker looks
         elif not self._pop_idle_token() and len(self._threads) < self._max_workers:
             self._add_worker(future)
         return future
 
     def _take_back(self, future: Future[Any]) -> None:
-        """submit() queued *future*'s call as the pool closed: perhaps after the
-        wake-up that ends the workers, where none would take it.  Refuse it, as
-        a submit() after shutdown(), unless a worker runs (or ran) it already.
-        A refused call left behind the last wake-up stays queued, cancelled,
-        until the pool is collected."""
+        """Refuse *future*'s call, queued as the pool closed, unless a worker took it
+        already.  Refused, it stays queued (cancelled) until the pool is collected."""
         if future.cancel():  # PENDING -> CANCELLED: a worker that meets it skips it
             self._refuse()
 
     def _pop_idle_token(self) -> bool:
-        """An idle worker will take the call just queued: take its token (lock not needed)."""
-        # Fast path: most submits find no idle worker, and a raised IndexError
-        # costs 188 ns against 9 ns for this check (3.13): as_completed 10% faster.
+        """An idle worker will take the call just queued: take its token (no lock needed)."""
+        # Fast path: look first.  Most submits find no idle worker, and a raised
+        # IndexError costs 188 ns against 9 ns for the look (3.13): as_completed 10% faster.
         if not self._idle_tokens:
             return False
         try:
@@ -357,8 +357,7 @@ class ThreadPoolExecutor(Executor):
         """Start a worker for *future*'s call, just queued (ahead of any wake-up)."""
         with self._shutdown_lock:
             if self._broken or self._shutdown or _interpreter_exiting:
-                # Closed since: its workers take the call before they exit; with none, refuse.
-                if not self._threads:
+                if not self._threads:  # closed since, and no worker will take the call
                     self._take_back(future)
             elif len(self._threads) < self._max_workers:
                 self._start_worker()
@@ -366,7 +365,7 @@ class ThreadPoolExecutor(Executor):
     def _submit_with_hooks(
         self, hooks: PoolHooks, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Future[T]:
-        """``submit()`` with extras: the same steps, each moment told to *hooks*."""
+        """``submit()`` with extras: the same steps under the lock, each moment told to *hooks*."""
         fn, args, kwargs = hooks.prepare(fn, args, kwargs)
         with self._shutdown_lock:
             if self._broken or self._shutdown or _interpreter_exiting:
@@ -387,10 +386,15 @@ class ThreadPoolExecutor(Executor):
 
     def _refuse(self) -> NoReturn:
         if self._broken:
-            raise _broken_error(self)(self._broken)
+            raise self._broken_error()
         if self._shutdown:
             raise RuntimeError("cannot schedule new futures after shutdown")
         raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+    def _broken_error(self) -> BaseException:
+        error_type = getattr(self, "BROKEN", self._broken_type)  # 3.14's attribute first
+        error: BaseException = error_type(self._broken)
+        return error
 
     def _start_worker(self) -> None:
         """Start one more worker thread.  Lock held."""
@@ -435,7 +439,7 @@ class ThreadPoolExecutor(Executor):
                 self._hooks.drained(queued, broken=True)
         for future in queued:  # without the lock: set_exception() runs callbacks
             try:
-                future.set_exception(_broken_error(self)(self._broken))
+                future.set_exception(self._broken_error())
             except InvalidStateError:
                 pass  # cancelled meanwhile: it is done already
 
@@ -455,22 +459,6 @@ class ThreadPoolExecutor(Executor):
         elif wait:
             for thread in self._threads:
                 thread.join()
-
-
-def _overrides_prepare_context(cls: type[ThreadPoolExecutor]) -> bool:
-    """Does a class between *cls* and the plain pool define prepare_context()?"""
-    for klass in cls.__mro__:
-        if klass is ThreadPoolExecutor:
-            return False
-        if "prepare_context" in vars(klass):
-            return True
-    return False
-
-
-def _broken_error(pool: ThreadPoolExecutor) -> type[BaseException]:
-    """The class's BROKEN (3.14+), or its ``_broken_type``."""
-    error: type[BaseException] = getattr(pool, "BROKEN", pool._broken_type)
-    return error
 
 
 def _drain(work_queue: _Queue) -> list[Future[Any]]:

@@ -15,7 +15,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Generic, Iterable, Iterator, NamedTuple, TypeVar
 
-from minipool import hooks as seam
+from minipool import future as future_module
 from minipool.errors import TimeoutError
 from minipool.future import FINAL_STATES, Future
 
@@ -140,7 +140,7 @@ def wait(
     waiter = _Waiter(return_when, pending_count=len(not_done))
     _install(waiter, not_done)
     try:
-        watcher = seam.blocking_watcher
+        watcher = future_module.blocking_watcher
         if timeout is None and watcher is not None:  # debug mode; FIRST_EXCEPTION is "any"
             watcher.wait_for_event(
                 waiter.event, not_done, "all" if return_when == ALL_COMPLETED else "any"
@@ -177,7 +177,7 @@ def as_completed(
     del fs, futures  # from here on each future is in finished or in pending, not both
     waiter = _Waiter(_AS_COMPLETED, pending_count=len(pending))
     keeps_waiters = _install(waiter, pending)
-    watcher = seam.blocking_watcher  # debug mode; looked up once: a local is cheaper
+    watcher = future_module.blocking_watcher  # debug mode; looked up once: a local is cheaper
     try:
         yield from _yield_and_forget(finished, pending, None)  # no waiter in these
         while pending:
