@@ -156,6 +156,25 @@ def test_a_garbage_collected_executor_stops_the_submitting(both: ModuleType) -> 
         thread.join(PROMPTLY)
 
 
+def test_once_started_the_iterator_keeps_the_executor_until_it_ends(both: ModuleType) -> None:
+    # 3.14's map() holds the executor it last submitted to between two
+    # results: a pool dropped after the first next() still gets every input.
+    inputs = CountingInputs(limit=6)
+    pool = both.ThreadPoolExecutor(max_workers=2)
+    results = pool.map(abs, inputs, buffersize=2)
+    threads = list(pool._threads)
+    assert next(results) == 0
+    del pool
+    gc.collect()
+    assert list(results) == [1, 2, 3, 4, 5]
+    assert inputs.read == 6
+    del results
+    gc.collect()  # the pool goes with the iterator, and its workers exit
+    for thread in threads:
+        thread.join(PROMPTLY)
+        assert not thread.is_alive()
+
+
 @pytest.mark.parametrize(
     ("buffersize", "error"),
     [

@@ -51,7 +51,7 @@ from minipool.future import Future
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec, Protocol
 
-    from minipool.waiting import _StdlibFuture
+    from minipool.stdlib_futures import _StdlibFuture
 
     P = ParamSpec("P")
 

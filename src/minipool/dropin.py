@@ -56,7 +56,7 @@ from minipool.waiting import (
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec
 
-    from minipool.waiting import _StdlibFuture
+    from minipool.stdlib_futures import _StdlibFuture
 
     P = ParamSpec("P")
 

@@ -71,8 +71,12 @@ class Executor:
         def result_iterator() -> Iterator[T]:
             try:
                 while futures:
-                    if buffer is not None:
-                        _submit_next(executor_ref, fn, inputs, buffer)
+                    # Buffered: one more call per result, unless the inputs ended or the
+                    # executor is gone; held till the next one, as the standard library does.
+                    if buffer is not None and (executor := executor_ref()) is not None:
+                        args = next(inputs, None)
+                        if args is not None:
+                            buffer.appendleft(executor.submit(fn, *args))
                     # Popped: no reference to a future (or its result) once yielded.
                     if timeout is None:
                         yield _result_or_cancel(futures.pop())
@@ -103,21 +107,6 @@ class Executor:
     ) -> Literal[False]:
         self.shutdown(wait=True)
         return False
-
-
-def _submit_next(
-    executor_ref: weakref.ref[Executor],
-    fn: Callable[..., T],
-    inputs: Iterator[tuple[Any, ...]],
-    futures: deque[Future[T]],
-) -> None:
-    """Buffered map: read and submit one more input, unless the executor is gone or inputs end."""
-    executor = executor_ref()
-    if executor is None:
-        return  # garbage collected: the calls already submitted still finish
-    args = next(inputs, None)
-    if args is not None:
-        futures.appendleft(executor.submit(fn, *args))
 
 
 def _result_or_cancel(future: Future[T], timeout: float | None = None) -> T:

@@ -13,10 +13,9 @@ method the table names, and nowhere else::
     CANCELLED_AND_NOTIFIED  yes     (final)
     FINISHED                yes     (final)
 
-``cancel()`` wakes ``result()`` and runs the callbacks; the *waiters* of
-``wait()``/``as_completed()`` hear of it when a worker passes over the call,
-as in the standard library.  No user code runs with the lock held; waiters,
-told with it held, only record and wake (lock order: the future's, then a waiter's).
+``cancel()`` wakes ``result()`` and runs the callbacks; the *waiters* of ``wait()``
+and ``as_completed()`` hear of it when a worker passes over the call, as in the
+standard library.  No user code runs with the lock held (waiters only record and wake).
 """
 
 from __future__ import annotations
@@ -50,9 +49,8 @@ if TYPE_CHECKING:
     from minipool.hooks import BlockingWatcher
     from minipool.waiting import _Waiter
 
-# Debug mode's watcher of blocking waits (minipool.hooks), or None.  Written by
-# watch_blocking() only, read without a lock: a reference is read whole on any
-# build, and a stale one acts as a moment earlier.
+# Debug mode's watcher of blocking waits, or None.  Written by watch_blocking() only,
+# read without a lock: a reference is read whole on any build (stale: a moment earlier).
 blocking_watcher: BlockingWatcher | None = None
 
 
@@ -85,14 +83,12 @@ class Future(Generic[T]):
         True
     """
 
-    # Fast path: slots, a small object for the garbage collector, which walks the
-    # pending futures while a batch is submitted.  "__dict__": attributes of your own.
+    # Fast path: slots, a small object for the garbage collector to walk (__dict__: for yours).
     __slots__: tuple[str, ...] = ("__dict__", "__weakref__", "_done_callbacks", "_done_condition")
     __slots__ += ("_exception", "_result", "_state", "_state_lock", "_waiters")
 
-    # The errors it raises, and whether a final future keeps its waiters: class
-    # attributes, as minipool.dropin's Future raises the standard library's
-    # classes and keeps its waiters, the protocol of the standard library's wait().
+    # Class attributes, as minipool.dropin's Future raises the standard library's
+    # errors and keeps its waiters once final (for the standard library's wait()).
     _CancelledError: type[Exception] = CancelledError
     _TimeoutError: type[Exception] = TimeoutError
     _InvalidStateError: type[Exception] = InvalidStateError
@@ -104,8 +100,7 @@ class Future(Generic[T]):
         self._state = PENDING
         self._result: Any = None
         self._exception: BaseException | None = None
-        # Fast path: the next three stay None until needed, as most futures never need
-        # them (243 ns to make a future, 711 ns with them made up front, fast_paths.py).
+        # Fast path: None until needed (243 ns to make a future, not 711 ns; fast_paths.py).
         self._waiters: list[_Waiter] | None = None  # of wait()/as_completed()
         self._done_callbacks: list[Callable[[Future[T]], object]] | None = None
         self._done_condition: threading.Condition | None = None  # on _state_lock, for result()
@@ -113,13 +108,12 @@ class Future(Generic[T]):
     def __repr__(self) -> str:
         with self._state_lock:
             state, result, exception = self._state, self._result, self._exception
-        # Formatted without the lock: the result's class is user code.  The
-        # exception's truth value decides, as in the standard library.
+        # Formatted without the lock: the result's class is user code.
         name, description = self.__class__.__name__, STATE_DESCRIPTIONS[state]
         text = "<%s at %#x state=%s" % (name, id(self), description)
         if state != FINISHED:
             return text + ">"
-        if exception:
+        if exception:  # its truth value decides, as in the standard library
             return "%s raised %s>" % (text, exception.__class__.__name__)
         return "%s returned %s>" % (text, result.__class__.__name__)
 

@@ -21,11 +21,23 @@ future.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from minipool.future import FINAL_STATES, tell_of_final
 
 __all__ = ["add_waiter", "remove_waiter"]
+
+if TYPE_CHECKING:
+    import threading
+
+    from typing_extensions import Protocol
+
+    T_co = TypeVar("T_co", covariant=True)
+
+    class _StdlibFuture(Protocol[T_co]):  # a concurrent.futures.Future, for type checkers
+        _condition: threading.Condition
+
+        def result(self, timeout: float | None = None) -> T_co: ...
 
 
 def add_waiter(future: Any, waiter: Any) -> None:

@@ -102,8 +102,6 @@ if hasattr(os, "register_at_fork"):
 # (initialize() first, breaking the pool if it raises; run(task) per call;
 # finalize() last), and resolve_task(fn, args, kwargs), which makes a call a
 # task.  minipool makes contexts only for a subclass that overrides prepare_context().
-
-
 class WorkerContext:
     """The default worker context (3.14+): call the initializer, then each call as it is."""
 
@@ -134,8 +132,6 @@ class WorkerContext:
 
 
 # -- the worker -----------------------------------------------------------
-
-
 def _worker(
     key: object,
     pool_ref: _PoolRef,
@@ -246,8 +242,6 @@ def signature_without_ctxkwargs(function: Callable[..., Any]) -> inspect.Signatu
 
 
 # -- the pool -------------------------------------------------------------
-
-
 class ThreadPoolExecutor(Executor):
     """The plain pool; users import its subclass :class:`minipool.ThreadPoolExecutor`."""
 

@@ -12,24 +12,18 @@ import sys
 
 #: 3.11.0 (bpo-42413): ``TimeoutError`` is the builtin one, no longer a subclass of ``Error``.
 TIMEOUT_ERROR_IS_BUILTIN = sys.version_info >= (3, 11)
-
 #: 3.10.7 (gh-95166): ``map()``'s iterator cancels the future it failed waiting on, too.
 MAP_CANCELS_FAILED_FUTURE = sys.version_info >= (3, 10, 7)
-
 #: 3.12.0 (gh-102024): a worker counts itself idle only when it finds the queue
 #: empty, not after every call; it decides when ``submit()`` starts a thread.
 COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY = sys.version_info >= (3, 12)
-
 #: 3.13.4 and 3.14.0 (gh-132063): ``result()`` raises a stored exception even
 #: when it is false (``__bool__``); ``repr()`` still tests its truth.
 RESULT_RAISES_FALSY_EXCEPTIONS = sys.version_info >= (3, 13, 4)
-
 #: 3.15.0 (gh-134173): ``Future._get_snapshot()``, which asyncio uses.
 HAS_GET_SNAPSHOT = sys.version_info >= (3, 15)
-
 #: 3.14.0 (gh-124548): the pool's ``prepare_context()`` and ``**ctxkwargs``.
 HAS_WORKER_CONTEXT = sys.version_info >= (3, 14)
-
 #: 3.10.0 (bpo-40679): an unexpected keyword's ``TypeError`` names
 #: ``ThreadPoolExecutor.__init__()``, not ``__init__()``.
 INIT_ERRORS_NAME_QUALNAME = sys.version_info >= (3, 10)

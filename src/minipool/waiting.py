@@ -27,20 +27,13 @@ _AS_COMPLETED = "_AS_COMPLETED"  # as_completed()'s waiter wakes on every comple
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from typing_extensions import Protocol
+    from minipool.stdlib_futures import _StdlibFuture
 
     class DoneAndNotDoneFutures(NamedTuple, Generic[T]):
         """What :func:`~minipool.wait` returns: ``(done, not_done)``."""
 
         done: set[Future[T]]
         not_done: set[Future[T]]
-
-    T_co = TypeVar("T_co", covariant=True)
-
-    class _StdlibFuture(Protocol[T_co]):  # a concurrent.futures.Future, for type checkers
-        _condition: threading.Condition
-
-        def result(self, timeout: float | None = None) -> T_co: ...
 
 else:
     DoneAndNotDoneFutures = collections.namedtuple("DoneAndNotDoneFutures", "done not_done")
