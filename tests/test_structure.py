@@ -198,9 +198,11 @@ def test_only_the_versions_module_reads_the_python_version() -> None:
 # only); minipool.extended is the door through which a pool's keyword
 # arguments reach the extras.
 CORE = {"errors", "executor", "future", "thread_pool", "versions", "waiting"}
-# The one import of an extra by the core, inside a function: waiting.py
-# loads the adapter for standard library futures when it is handed one.
-LAZY_CORE_IMPORTS = {("waiting", "stdlib_futures")}
+# The core's imports of modules a plain pool does not need, inside a function:
+# waiting.py loads the adapter for standard library futures when it is handed
+# one, and the pool's prepare_context() the worker contexts (3.14+), which only
+# a subclass asks for.
+LAZY_CORE_IMPORTS = {("waiting", "stdlib_futures"), ("thread_pool", "worker_context")}
 
 
 def minipool_imports(path: Path) -> list[tuple[str, bool]]:

@@ -518,11 +518,13 @@ def test_the_worker_context_hook_exists_where_the_standard_library_has_it() -> N
             hasattr(pool_class, "prepare_context"),
             hasattr(pool_class, "BROKEN"),
         ]
-        # An unknown keyword argument: the same TypeError, on every version.
-        try:
-            pool_class(1, nonsense=True)
-        except TypeError as error:
-            observed.append(str(error))
+        # An unknown keyword argument: the same TypeError, on every version, and
+        # checked before max_workers or after it, as there (first before 3.14).
+        for max_workers in (1, 0):
+            try:
+                pool_class(max_workers, nonsense=True)
+            except (TypeError, ValueError) as error:
+                observed.append(repr(error))
         try:
             pool_class(1, initializer=42)
         except TypeError as error:

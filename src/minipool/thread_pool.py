@@ -25,12 +25,13 @@ from minipool.errors import BrokenThreadPool, InvalidStateError
 from minipool.executor import Executor
 from minipool.future import LOGGER, Future
 from minipool.versions import COUNT_IDLE_ONLY_WHEN_QUEUE_EMPTY as COUNT_IDLE_WHEN_EMPTY
-from minipool.versions import HAS_WORKER_CONTEXT, INIT_ERRORS_NAME_QUALNAME, cpu_count
+from minipool.versions import HAS_WORKER_CONTEXT, KEYWORDS_CHECKED_BY, cpu_count
 
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec, TypeAlias
 
     from minipool.hooks import CallWatch, PoolHooks
+    from minipool.worker_context import WorkerContext
 
     P = ParamSpec("P")
 
@@ -42,9 +43,8 @@ _Work: TypeAlias = Tuple[
 _Queue: TypeAlias = "queue.SimpleQueue[_Work | None]"
 _PoolRef: TypeAlias = "weakref.ref[ThreadPoolExecutor]"
 
-# The timeline's widening of every pool's hooks (minipool.trace), or None.
-# Written by hear_every_pool() only, read without a lock: a reference is read
-# whole on any build, and a stale one acts as a moment earlier.
+# The timeline's widening of every pool's hooks, or None.  Written by hear_every_pool()
+# only, read without a lock: a reference is read whole on any build (stale: a moment earlier).
 every_pool: Callable[[PoolHooks | None], PoolHooks] | None = None
 
 
@@ -94,41 +94,6 @@ if hasattr(os, "register_at_fork"):
         after_in_parent=_global_shutdown_lock.release,
         after_in_child=_after_fork_in_child,
     )
-
-
-# -- worker contexts (3.14+) ----------------------------------------------
-# From 3.14 the pool asks its class how workers run: prepare_context(initializer,
-# initargs, **ctxkwargs) returns create_context(), one context per worker
-# (initialize() first, breaking the pool if it raises; run(task) per call;
-# finalize() last), and resolve_task(fn, args, kwargs), which makes a call a
-# task.  minipool makes contexts only for a subclass that overrides prepare_context().
-class WorkerContext:
-    """The default worker context (3.14+): call the initializer, then each call as it is."""
-
-    @classmethod
-    def prepare(
-        cls, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
-    ) -> tuple[Callable[[], WorkerContext], Callable[..., Any]]:
-        """Check *initializer*; return ``(create_context, resolve_task)``."""
-        if initializer is not None and not callable(initializer):
-            raise TypeError("initializer must be a callable")
-        return (lambda: cls(initializer, initargs)), (lambda fn, args, kwargs: (fn, args, kwargs))
-
-    def __init__(self, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]):
-        self.initializer, self.initargs = initializer, initargs
-
-    def initialize(self) -> None:
-        """Run in the worker before its first call."""
-        if self.initializer is not None:
-            self.initializer(*self.initargs)
-
-    def finalize(self) -> None:
-        """Run in the worker as it ends."""
-
-    def run(self, task: Any) -> Any:
-        """Run one call, a task of ``resolve_task()``, and return its result."""
-        fn, args, kwargs = task
-        return fn(*args, **kwargs)
 
 
 # -- the worker -----------------------------------------------------------
@@ -212,8 +177,7 @@ def _take_work(pool_ref: _PoolRef, work_queue: _Queue) -> _Work | None:
 def _count_idle(pool_ref: _PoolRef) -> None:
     pool = pool_ref()
     if pool is not None:
-        # Without the pool's lock: append() and submit()'s pop() are each one
-        # step on any build (the GIL, or the list's own lock).
+        # No lock: append() and submit()'s pop() are each one step on any build.
         pool._idle_tokens.append(None)
 
 
@@ -259,6 +223,9 @@ class ThreadPoolExecutor(Executor):
         initargs: tuple[Any, ...] = (),
         **ctxkwargs: Any,
     ) -> None:
+        unexpected = "%s() got an unexpected keyword argument %%r" % KEYWORDS_CHECKED_BY
+        if ctxkwargs and not HAS_WORKER_CONTEXT:  # Python's own check of the call: first
+            raise TypeError(unexpected % next(iter(ctxkwargs)))
         if max_workers is None:
             max_workers = min(32, (cpu_count() or 1) + 4)  # threads mostly wait on I/O
         if max_workers <= 0:
@@ -266,15 +233,12 @@ class ThreadPoolExecutor(Executor):
         # A subclass's worker contexts (3.14+): None unless it overrides prepare_context().
         self._create_worker_context: Callable[[], WorkerContext] | None = None
         self._resolve_work_item_task: Callable[..., Any] | None = None
-        if HAS_WORKER_CONTEXT:  # this checks the initializer and keywords, as there
-            create, resolve = type(self).prepare_context(initializer, initargs, **ctxkwargs)
-            subclasses = type(self).__mro__[: type(self).__mro__.index(ThreadPoolExecutor)]
-            if any("prepare_context" in vars(klass) for klass in subclasses):
-                self._create_worker_context, self._resolve_work_item_task = create, resolve
-        elif ctxkwargs:
-            function = "ThreadPoolExecutor.__init__" if INIT_ERRORS_NAME_QUALNAME else "__init__"
-            name = next(iter(ctxkwargs))
-            raise TypeError("%s() got an unexpected keyword argument %r" % (function, name))
+        subclasses = type(self).__mro__[: type(self).__mro__.index(ThreadPoolExecutor)]
+        if HAS_WORKER_CONTEXT and any("prepare_context" in vars(k) for k in subclasses):
+            contexts = type(self).prepare_context(initializer, initargs, **ctxkwargs)
+            self._create_worker_context, self._resolve_work_item_task = contexts
+        elif ctxkwargs:  # what the default prepare_context() refuses (3.14+)
+            raise TypeError(unexpected % next(iter(ctxkwargs)))
         elif initializer is not None and not callable(initializer):
             raise TypeError("initializer must be a callable")
         self._max_workers = max_workers
@@ -299,7 +263,9 @@ class ThreadPoolExecutor(Executor):
         def prepare_context(
             cls, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
         ) -> tuple[Callable[[], Any], Callable[..., Any]]:
-            """How workers run calls (3.14+): see :class:`WorkerContext`."""
+            """How workers run calls (3.14+): see :mod:`minipool.worker_context`."""
+            from minipool.worker_context import WorkerContext
+
             return WorkerContext.prepare(initializer, initargs)
     else:  # no **ctxkwargs before 3.14: the signature shows none
         __init__.__dict__["__signature__"] = signature_without_ctxkwargs(__init__)

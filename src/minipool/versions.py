@@ -24,9 +24,15 @@ RESULT_RAISES_FALSY_EXCEPTIONS = sys.version_info >= (3, 13, 4)
 HAS_GET_SNAPSHOT = sys.version_info >= (3, 15)
 #: 3.14.0 (gh-124548): the pool's ``prepare_context()`` and ``**ctxkwargs``.
 HAS_WORKER_CONTEXT = sys.version_info >= (3, 14)
-#: 3.10.0 (bpo-40679): an unexpected keyword's ``TypeError`` names
-#: ``ThreadPoolExecutor.__init__()``, not ``__init__()``.
-INIT_ERRORS_NAME_QUALNAME = sys.version_info >= (3, 10)
+#: The function named by the ``TypeError`` for an unexpected keyword argument:
+#: ``__init__`` (3.9), ``ThreadPoolExecutor.__init__`` (3.10.0, bpo-40679), and
+#: ``ThreadPoolExecutor.prepare_context`` (3.14.0, which passes it the keywords).
+if HAS_WORKER_CONTEXT:
+    KEYWORDS_CHECKED_BY = "ThreadPoolExecutor.prepare_context"
+elif sys.version_info >= (3, 10):
+    KEYWORDS_CHECKED_BY = "ThreadPoolExecutor.__init__"
+else:
+    KEYWORDS_CHECKED_BY = "__init__"
 
 
 def cpu_count() -> int | None:
