@@ -40,19 +40,21 @@ if TYPE_CHECKING:
         def result(self, timeout: float | None = None) -> T_co: ...
 
 
-def add_waiter(future: Any, waiter: Any) -> None:
+def add_waiter(future: Any, waiter: Any) -> bool:
     """Install *waiter* in a standard library *future*, or tell it now if the future is final.
 
     The same contract as minipool's ``Future._add_waiter()``: the waiter
-    hears of the future exactly once.
+    hears of the future exactly once; True: the future keeps its waiters
+    once final, so the caller takes it out with :func:`remove_waiter`.
     """
     with future._condition:
         if future._state not in FINAL_STATES:
             future._waiters.append(waiter)
-            return
+            return True
     # Final: tell the waiter as the future would have.  (Read without the
     # lock: a final future's fields never change.)
     tell_of_final(future, waiter)
+    return True
 
 
 def remove_waiter(future: Any, waiter: Any) -> None:

@@ -24,15 +24,11 @@ RESULT_RAISES_FALSY_EXCEPTIONS = sys.version_info >= (3, 13, 4)
 HAS_GET_SNAPSHOT = sys.version_info >= (3, 15)
 #: 3.14.0 (gh-124548): the pool's ``prepare_context()`` and ``**ctxkwargs``.
 HAS_WORKER_CONTEXT = sys.version_info >= (3, 14)
-#: The function named by the ``TypeError`` for an unexpected keyword argument:
-#: ``__init__`` (3.9), ``ThreadPoolExecutor.__init__`` (3.10.0, bpo-40679), and
-#: ``ThreadPoolExecutor.prepare_context`` (3.14.0, which passes it the keywords).
-if HAS_WORKER_CONTEXT:
-    KEYWORDS_CHECKED_BY = "ThreadPoolExecutor.prepare_context"
-elif sys.version_info >= (3, 10):
+#: The function an unexpected keyword argument's ``TypeError`` names: ``__init__``,
+#: qualified from 3.10.0 (bpo-40679), and from 3.14.0 ``prepare_context``, given the keywords.
+KEYWORDS_CHECKED_BY = "ThreadPoolExecutor.prepare_context" if HAS_WORKER_CONTEXT else "__init__"
+if not HAS_WORKER_CONTEXT and sys.version_info >= (3, 10):
     KEYWORDS_CHECKED_BY = "ThreadPoolExecutor.__init__"
-else:
-    KEYWORDS_CHECKED_BY = "__init__"
 
 
 def cpu_count() -> int | None:

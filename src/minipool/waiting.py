@@ -10,6 +10,7 @@ The standard library's futures go to the adapter :mod:`minipool.stdlib_futures`.
 from __future__ import annotations
 
 import collections
+import functools
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Generic, Iterable, Iterator, NamedTuple, TypeVar
@@ -29,15 +30,13 @@ if TYPE_CHECKING:
     from minipool.stdlib_futures import _StdlibFuture
 
     class DoneAndNotDoneFutures(NamedTuple, Generic[T]):
-        """What :func:`~minipool.wait` returns: ``(done, not_done)``."""
+        """What :func:`~minipool.wait` returns: the futures that completed, and the others."""
 
         done: set[Future[T]]
         not_done: set[Future[T]]
 
-else:
+else:  # a generic NamedTuple needs 3.11: at run time, the standard library's namedtuple
     DoneAndNotDoneFutures = collections.namedtuple("DoneAndNotDoneFutures", "done not_done")
-    DoneAndNotDoneFutures.__doc__ = """What :func:`~minipool.wait` returns: ``(done, not_done)``,
-    the sets of the futures that completed (finished or cancelled) and of the others."""
 
 
 class _Waiter:
@@ -90,10 +89,8 @@ def _install(waiter: _Waiter, futures: Iterable[Future[Any]]) -> bool:
         except AttributeError:  # the standard library's: the core's one lazy import
             from minipool import stdlib_futures
 
-            stdlib_futures.add_waiter(future, waiter)
-            keeps_waiters = True
-        else:
-            keeps_waiters = add_waiter(waiter) or keeps_waiters
+            add_waiter = functools.partial(stdlib_futures.add_waiter, future)
+        keeps_waiters = add_waiter(waiter) or keeps_waiters
     return keeps_waiters
 
 
@@ -103,9 +100,8 @@ def _uninstall(waiter: _Waiter, future: Future[Any]) -> None:
     except AttributeError:
         from minipool import stdlib_futures
 
-        stdlib_futures.remove_waiter(future, waiter)
-    else:
-        remove_waiter(waiter)
+        remove_waiter = functools.partial(stdlib_futures.remove_waiter, future)
+    remove_waiter(waiter)
 
 
 def wait(
