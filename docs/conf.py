@@ -20,10 +20,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).parent.parent))  # for benchmarks.table
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))  # for layers
 
 from benchmarks.table import cores_tables, extension_tables, files_table, rst_tables
 
 import minipool
+from layers import graph_text
 
 ROOT = Path(__file__).parent.parent
 DOCS = Path(__file__).parent
@@ -56,6 +58,10 @@ _cores_reports = [json.loads(path.read_text()) for path in _cores_results]
     cores_tables(_cores_reports)
     if _cores_reports
     else "No results committed yet: run ``python -m benchmarks.cores --json ...``.\n"
+)
+# The import graph of src/minipool (docs/how-it-works.rst), read from the source.
+(_generated / "import-graph.rst").write_text(
+    ".. code-block:: text\n\n" + "".join("   " + line + "\n" for line in graph_text().splitlines())
 )
 # The deadlock table (docs/diagnostics.rst), from python -m benchmarks.deadlocks
 # --json: written at config-inited, in the build's language (see setup()).

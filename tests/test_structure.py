@@ -18,6 +18,7 @@ import pytest
 
 import minipool
 import minipool.thread_pool
+from layers import CORE, ON_DEMAND, TOOLING, graph, graph_text, runtime_imports
 from minipool import versions
 
 SOURCE = Path(minipool.__file__).parent
@@ -192,54 +193,26 @@ def test_only_the_versions_module_reads_the_python_version() -> None:
     assert (minipool.TimeoutError is builtins.TimeoutError) is versions.TIMEOUT_ERROR_IS_BUILTIN
 
 
-# The core: what a plain pool is made of.  Everything else in the package is
-# an extra (or comparison tooling, or the tour), attached through the hooks
-# whose classes minipool.hooks defines (the core imports it for type checkers
-# only); minipool.extended is the door through which a pool's keyword
-# arguments reach the extras.
-CORE = {"errors", "executor", "future", "thread_pool", "versions", "waiting"}
-# The core's imports of modules a plain pool does not need, inside a function:
-# waiting.py loads the adapter for standard library futures when it is handed
-# one, and the pool's prepare_context() the worker contexts (3.14+), which only
-# a subclass asks for.
-LAZY_CORE_IMPORTS = {("waiting", "stdlib_futures"), ("thread_pool", "worker_context")}
-
-
-def minipool_imports(path: Path) -> list[tuple[str, bool]]:
-    """The minipool modules *path* imports when it runs (not for type checkers only),
-    each with whether it is at module level."""
-    tree = ast.parse(path.read_text(), filename=str(path))
-    top_level = {id(node) for node in tree.body}
-    for_type_checkers = {
-        id(inner)
-        for node in tree.body
-        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
-        for inner in ast.walk(node)
-    }
-    found = []
-    for node in ast.walk(tree):
-        if id(node) in for_type_checkers:
-            continue
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            base = node.module
-            names = [base] if base != "minipool" else [f"minipool.{a.name}" for a in node.names]
-        for name in names:
-            if name.startswith("minipool."):
-                found.append((name.split(".")[1], id(node) in top_level))
-    return found
-
-
-@pytest.mark.parametrize("module", sorted(CORE))
+@pytest.mark.parametrize("module", CORE)
 def test_a_core_module_imports_only_the_core(module: str) -> None:
-    for imported, at_top in minipool_imports(SOURCE / f"{module}.py"):
+    for imported, at_top in runtime_imports(SOURCE / f"{module}.py"):
         if imported in CORE:
             continue
-        assert (module, imported) in LAZY_CORE_IMPORTS and not at_top, (
+        assert (module, imported) in ON_DEMAND and not at_top, (
             f"the core module {module} imports the extra {imported}"
         )
+
+
+def test_the_graph_has_every_module_and_no_arrow_from_the_core_to_an_extra() -> None:
+    edges = graph()
+    modules = {path.stem for path in SOURCE.glob("*.py")} - TOOLING
+    assert set(edges) == modules
+    for module in CORE:
+        at_load, later = edges[module]
+        assert set(at_load) <= set(CORE)
+        assert {(module, name) for name in later} <= ON_DEMAND
+    text = graph_text()
+    assert all(f"  {module} " in text for module in modules)
 
 
 def test_importing_and_using_a_plain_pool_loads_no_extra() -> None:
@@ -261,5 +234,5 @@ def test_importing_and_using_a_plain_pool_loads_no_extra() -> None:
     )
     assert child.returncode == 0, child.stderr
     plain, with_stats = (ast.literal_eval(line) for line in child.stdout.splitlines())
-    assert set(plain) == CORE | {"extended"}
+    assert set(plain) == set(CORE) | {"extended"}
     assert set(with_stats) - set(plain) == {"hooks", "stats"}  # the seam comes with an extra

@@ -49,18 +49,23 @@ if TYPE_CHECKING:
     from minipool.debug import DeadlockError
     from minipool.stats import DurationSummary, PoolStats
 
-# The extras' modules, and the names they define that minipool exports:
-# imported on first access (PEP 562), so that "import minipool" loads no extra.
+# The modules loaded on demand (the seam, the extras, and the two the core
+# loads when a call needs them), and the names they define that minipool
+# exports: imported on first access (PEP 562), so that "import minipool"
+# loads none of them.
 _EXTRA_MODULES = {
     "asyncio",
     "bounded",
+    "combine",
     "context",
     "debug",
     "dropin",
+    "hooks",
     "reach",
     "stats",
     "stdlib_futures",
     "trace",
+    "worker_context",
 }
 _FROM_EXTRAS = {
     "DeadlockError": "minipool.debug",
