@@ -114,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Python %s, %s CPUs, %d no-op calls per job, %d rounds: median of minipool / stdlib"
         % (sys.version.split()[0], os.cpu_count(), arguments.tasks, arguments.rounds)
     )
-    print("  %-14s %12s %12s %10s" % ("job", "now", arguments.revision[-12:], "now / then"))
+    then_label = Path(arguments.revision).name[-12:]  # a commit, or a checkout's last name
+    print("  %-14s %12s %12s %10s" % ("job", "now", then_label, "now / then"))
     for job in ("as_completed", "map"):
         now = statistics.median(ratios["now"][job])
         then = statistics.median(ratios[arguments.revision][job])
