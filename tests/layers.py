@@ -82,10 +82,9 @@ def graph_text() -> str:
         lines.append(title)
         for module in modules:
             at_load, later = edges[module]
-            arrow = ", ".join(at_load) if at_load else "-"
+            lines.append("  %-16s -> %s" % (module, ", ".join(at_load) or "-"))
             if later:
-                arrow += "   (when called: %s)" % ", ".join(later)
-            lines.append("  %-16s -> %s" % (module, arrow))
+                lines.append("  %-16s    when called: %s" % ("", ", ".join(later)))
         lines.append("")
     return "\n".join(lines)
 
