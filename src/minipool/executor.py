@@ -63,8 +63,7 @@ class Executor:
         else:
             futures = buffer = deque(self.submit(fn, *args) for args in islice(inputs, buffersize))
         futures.reverse()
-        # Submits as it goes through a weak reference: it must not keep the executor alive.
-        executor_ref = weakref.ref(self)
+        executor_ref = weakref.ref(self)  # weak: the iterator must not keep the executor alive
 
         # An inner generator: the calls above are submitted now, not at the first next().
         def result_iterator() -> Iterator[T]:
@@ -90,10 +89,8 @@ class Executor:
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Release the executor's resources; no :meth:`submit` after it (here: nothing).
-
-        *wait*: return once every call has finished; *cancel_futures*: cancel
-        those not started.  Safe to call more than once.
-        """
+        *wait*: return once every call has finished; *cancel_futures*: cancel those
+        not started.  Safe to call more than once."""
 
     def __enter__(self) -> Self:
         return self

@@ -40,8 +40,7 @@ FINAL_STATES = frozenset((CANCELLED_AND_NOTIFIED, FINISHED))  # done for wait()
 STATE_DESCRIPTIONS = {PENDING: "pending", RUNNING: "running", FINISHED: "finished"}  # repr()
 STATE_DESCRIPTIONS.update(dict.fromkeys(CANCELLED_STATES, "cancelled"))
 
-# The standard library's logger: logging set up for it applies unchanged.
-LOGGER = logging.getLogger("concurrent.futures")
+LOGGER = logging.getLogger("concurrent.futures")  # the standard library's: its set-up applies
 
 T = TypeVar("T")
 

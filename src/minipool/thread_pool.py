@@ -209,8 +209,7 @@ class ThreadPoolExecutor(Executor):
     """The plain pool; users import its subclass :class:`minipool.ThreadPoolExecutor`."""
 
     _counter = itertools.count().__next__  # numbers the pools named by default
-    # The futures it makes and the error of a broken pool: minipool.dropin's
-    # pool makes its own futures and raises the standard library's error.
+    # The futures it makes, the error of a broken pool: minipool.dropin's are the stdlib's.
     _future_type: type[Future[Any]] = Future
     _broken_type: type[BaseException] = BrokenThreadPool
 
@@ -245,8 +244,7 @@ class ThreadPoolExecutor(Executor):
         self._initializer = initializer
         self._initargs = initargs
         self._work_queue: _Queue = queue.SimpleQueue()  # thread-safe by itself
-        # A token per worker that counted itself idle and was handed no work since.
-        self._idle_tokens: list[None] = []
+        self._idle_tokens: list[None] = []  # one per idle worker, not handed work since
         # _shutdown_lock guards the writes to _shutdown and _broken, and _threads;
         # a plain submit() only reads the two flags, without it (see submit()).
         self._shutdown_lock = threading.Lock()
