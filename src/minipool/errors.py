@@ -36,7 +36,5 @@ class BrokenExecutor(RuntimeError):
 
 
 class BrokenThreadPool(BrokenExecutor):
-    """A worker's initializer failed: queued and later calls fail with this error.
-
-    (In the standard library it lives in ``concurrent.futures.thread``.)
-    """
+    """A worker's initializer failed: queued and later calls fail with this error
+    (the standard library's is in ``concurrent.futures.thread``)."""
