@@ -29,9 +29,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from minipool.stdlib_futures import _StdlibFuture
 
-    class DoneAndNotDoneFutures(NamedTuple, Generic[T]):
-        """What :func:`~minipool.wait` returns: the futures that completed, and the others."""
-
+    class DoneAndNotDoneFutures(NamedTuple, Generic[T]):  # what wait() returns
         done: set[Future[T]]
         not_done: set[Future[T]]
 
