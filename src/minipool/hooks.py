@@ -1,9 +1,9 @@
 """The seam: the moments a pool announces, for the extras to act on.
 
 The core never imports an extra, nor this module (but for type checkers): it
-calls these methods on whatever object it is given.  A pool tells its hooks (``pool._hooks``) of
-each moment, and a call its *watch*; an extra implements the moments it needs
-and inherits the plain thing for the rest.  A plain pool has no hooks and its
+calls these methods on whatever object it is given.  A pool tells its hooks
+(``pool._hooks``) of each moment, and a call its *watch*; an extra implements
+the moments it needs and inherits the plain thing for the rest.  A plain pool has no hooks and its
 calls no watch: a moment costs one ``is None`` check (as trio's instruments)::
 
     submit()   hooks.prepare(fn, args, kwargs)   lock not held: may replace the call

@@ -199,9 +199,10 @@ def _forget_worker(key: object) -> None:
 
 
 def signature_without_ctxkwargs(function: Callable[..., Any]) -> inspect.Signature:
-    """*function*'s signature without its last parameter, ``**ctxkwargs`` (before 3.14)."""
+    """*function*'s signature without its ``**`` parameter (``__init__`` before 3.14)."""
     signature = inspect.signature(function)
-    return signature.replace(parameters=list(signature.parameters.values())[:-1])
+    kept = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    return signature.replace(parameters=kept)
 
 
 # -- the pool -------------------------------------------------------------
@@ -221,9 +222,8 @@ class ThreadPoolExecutor(Executor):
         initargs: tuple[Any, ...] = (),
         **ctxkwargs: Any,
     ) -> None:
-        unexpected = "%s() got an unexpected keyword argument %%r" % KEYWORDS_CHECKED_BY
         if ctxkwargs and not HAS_WORKER_CONTEXT:  # Python's own check of the call: first
-            raise TypeError(unexpected % next(iter(ctxkwargs)))
+            raise _unexpected_keyword(ctxkwargs)
         if max_workers is None:
             max_workers = min(32, (cpu_count() or 1) + 4)  # threads mostly wait on I/O
         if max_workers <= 0:
@@ -231,12 +231,11 @@ class ThreadPoolExecutor(Executor):
         # A subclass's worker contexts (3.14+): None unless it overrides prepare_context().
         self._create_worker_context: Callable[[], WorkerContext] | None = None
         self._resolve_work_item_task: Callable[..., Any] | None = None
-        subclasses = type(self).__mro__[: type(self).__mro__.index(ThreadPoolExecutor)]
-        if HAS_WORKER_CONTEXT and any("prepare_context" in vars(k) for k in subclasses):
+        if HAS_WORKER_CONTEXT and _overrides_prepare_context(type(self)):
             contexts = type(self).prepare_context(initializer, initargs, **ctxkwargs)
             self._create_worker_context, self._resolve_work_item_task = contexts
         elif ctxkwargs:  # what the default prepare_context() refuses (3.14+)
-            raise TypeError(unexpected % next(iter(ctxkwargs)))
+            raise _unexpected_keyword(ctxkwargs)
         elif initializer is not None and not callable(initializer):
             raise TypeError("initializer must be a callable")
         self._max_workers = max_workers
@@ -414,6 +413,18 @@ class ThreadPoolExecutor(Executor):
         elif wait:
             for thread in self._threads:
                 thread.join()
+
+
+def _overrides_prepare_context(cls: type[ThreadPoolExecutor]) -> bool:
+    """Does a class between *cls* and the plain pool define prepare_context() (3.14+)?"""
+    below_the_plain_pool = cls.__mro__[: cls.__mro__.index(ThreadPoolExecutor)]
+    return any("prepare_context" in vars(klass) for klass in below_the_plain_pool)
+
+
+def _unexpected_keyword(ctxkwargs: dict[str, Any]) -> TypeError:
+    """The error Python gives a call with a keyword argument the function does not take."""
+    name = next(iter(ctxkwargs))
+    return TypeError("%s() got an unexpected keyword argument %r" % (KEYWORDS_CHECKED_BY, name))
 
 
 def _drain(work_queue: _Queue) -> list[Future[Any]]:

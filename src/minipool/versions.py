@@ -26,9 +26,12 @@ HAS_GET_SNAPSHOT = sys.version_info >= (3, 15)
 HAS_WORKER_CONTEXT = sys.version_info >= (3, 14)
 #: The function an unexpected keyword argument's ``TypeError`` names: ``__init__``,
 #: qualified from 3.10.0 (bpo-40679), and from 3.14.0 ``prepare_context``, given the keywords.
-KEYWORDS_CHECKED_BY = "ThreadPoolExecutor.prepare_context" if HAS_WORKER_CONTEXT else "__init__"
-if not HAS_WORKER_CONTEXT and sys.version_info >= (3, 10):
+if HAS_WORKER_CONTEXT:
+    KEYWORDS_CHECKED_BY = "ThreadPoolExecutor.prepare_context"
+elif sys.version_info >= (3, 10):
     KEYWORDS_CHECKED_BY = "ThreadPoolExecutor.__init__"
+else:
+    KEYWORDS_CHECKED_BY = "__init__"
 
 
 def cpu_count() -> int | None:
